@@ -1,0 +1,66 @@
+"""The Centrex integration: hosted-telephony lines as Home Assistant devices."""
+
+from __future__ import annotations
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.typing import ConfigType
+
+from .api import CentrexAuthenticationError, CentrexError, create_provider
+from .const import CONF_PROVIDER, DOMAIN
+from .coordinator import CentrexConfigEntry, CentrexCoordinator
+
+PLATFORMS = [
+    Platform.BINARY_SENSOR,
+    Platform.SELECT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+    Platform.TEXT,
+]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Set up what the integration shares between accounts."""
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: CentrexConfigEntry) -> bool:
+    """Connect to one account and add its lines."""
+    provider = create_provider(entry.data[CONF_PROVIDER], async_get_clientsession(hass), entry.data)
+    try:
+        account = await provider.async_get_account()
+    except CentrexAuthenticationError as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="authentication_failed"
+        ) from err
+    except CentrexError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN, translation_key="communication_error"
+        ) from err
+
+    # The account is the hub every line device is reached through.
+    account_device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, account.id)},
+        name=account.name,
+        manufacturer=provider.display_name,
+        model="Centrex account",
+        entry_type=dr.DeviceEntryType.SERVICE,
+    )
+    coordinator = CentrexCoordinator(hass, entry, provider, account, account_device.id)
+    await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = coordinator
+
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: CentrexConfigEntry) -> bool:
+    """Remove the account's entities."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)

@@ -1,0 +1,84 @@
+"""Provider layer of the Centrex integration; importable without Home Assistant."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import ClientSession
+
+from .demo import DemoProvider
+from .exceptions import (
+    CentrexAuthenticationError,
+    CentrexConnectionError,
+    CentrexError,
+    CentrexLineNotFoundError,
+    CentrexMissingDestinationError,
+    CentrexRateLimitError,
+    CentrexRequestError,
+)
+from .models import (
+    Account,
+    CallState,
+    DelayRange,
+    DeviceKind,
+    Forwarding,
+    ForwardKind,
+    ForwardRule,
+    Line,
+    LineFeatures,
+)
+from .modes import (
+    ForwardingMode,
+    available_modes,
+    current_destination,
+    current_mode,
+    with_destination,
+    with_mode,
+)
+from .numbers import InvalidPhoneNumberError, to_e164
+from .provider import CentrexProvider, CredentialField
+
+#: Every driver, by the name stored in config entries.
+PROVIDERS: dict[str, type[CentrexProvider]] = {
+    DemoProvider.name: DemoProvider,
+}
+
+
+def create_provider(
+    name: str, session: ClientSession, config: Mapping[str, Any]
+) -> CentrexProvider:
+    """Build the driver called `name` on an injected HTTP session."""
+    return PROVIDERS[name](session, config)
+
+
+__all__ = [
+    "PROVIDERS",
+    "Account",
+    "CallState",
+    "CentrexAuthenticationError",
+    "CentrexConnectionError",
+    "CentrexError",
+    "CentrexLineNotFoundError",
+    "CentrexMissingDestinationError",
+    "CentrexProvider",
+    "CentrexRateLimitError",
+    "CentrexRequestError",
+    "CredentialField",
+    "DelayRange",
+    "DeviceKind",
+    "ForwardKind",
+    "ForwardRule",
+    "Forwarding",
+    "ForwardingMode",
+    "InvalidPhoneNumberError",
+    "Line",
+    "LineFeatures",
+    "available_modes",
+    "create_provider",
+    "current_destination",
+    "current_mode",
+    "to_e164",
+    "with_destination",
+    "with_mode",
+]

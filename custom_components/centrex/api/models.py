@@ -1,0 +1,111 @@
+"""Provider-neutral models of a Centrex account and its lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+
+class ForwardKind(StrEnum):
+    """The conditions under which a line forwards its calls."""
+
+    UNCONDITIONAL = "unconditional"
+    BUSY = "busy"
+    NO_ANSWER = "no_answer"
+    UNREACHABLE = "unreachable"
+
+
+class CallState(StrEnum):
+    """What a line is doing right now."""
+
+    IDLE = "idle"
+    RINGING = "ringing"
+    IN_CALL = "in_call"
+
+
+class DeviceKind(StrEnum):
+    """The kind of terminal a line is used on, for the device model."""
+
+    DESK_PHONE = "desk_phone"
+    SOFTPHONE = "softphone"
+    MOBILE = "mobile"
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardRule:
+    """One forwarding condition: whether it is on, and where calls go.
+
+    The destination is kept when the rule is off, as providers do, so that
+    turning it back on restores it. Destinations are E.164 numbers.
+    """
+
+    active: bool = False
+    destination: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Forwarding:
+    """The complete forwarding configuration of a line."""
+
+    rules: dict[ForwardKind, ForwardRule] = field(default_factory=dict)
+    no_answer_delay: int | None = None
+
+    def rule(self, kind: ForwardKind) -> ForwardRule:
+        """Return the rule for a kind (an inactive empty one when absent)."""
+        return self.rules.get(kind, ForwardRule())
+
+    def is_active(self, kind: ForwardKind) -> bool:
+        """Tell whether a kind of forwarding is switched on."""
+        return self.rule(kind).active
+
+    def with_rule(self, kind: ForwardKind, rule: ForwardRule) -> Forwarding:
+        """Return a copy with one rule replaced."""
+        return replace(self, rules={**self.rules, kind: rule})
+
+
+@dataclass(frozen=True, slots=True)
+class DelayRange:
+    """The no-answer delays a provider accepts, in seconds."""
+
+    minimum: int
+    maximum: int
+    step: int = 1
+
+    def accepts(self, delay: int) -> bool:
+        """Tell whether a delay is one the provider would accept."""
+        in_range = self.minimum <= delay <= self.maximum
+        return in_range and (delay - self.minimum) % self.step == 0
+
+
+@dataclass(frozen=True, slots=True)
+class LineFeatures:
+    """What a line's provider lets us read and change."""
+
+    forward_kinds: frozenset[ForwardKind]
+    no_answer_delay: DelayRange | None
+    do_not_disturb: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A phone line and its current state."""
+
+    id: str
+    name: str
+    number: str | None
+    device_kind: DeviceKind
+    features: LineFeatures
+    forwarding: Forwarding
+    do_not_disturb: bool
+    registered: bool | None
+    call_state: CallState | None
+    holder: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """The account a set of credentials gives access to."""
+
+    id: str
+    name: str
+    provider: str

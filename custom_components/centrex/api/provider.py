@@ -1,0 +1,63 @@
+"""The interface every provider driver implements."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import ClientSession
+
+from .models import Account, Forwarding, Line
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialField:
+    """One field a provider needs to connect (shown in the config flow)."""
+
+    key: str
+    secret: bool = False
+    required: bool = True
+    default: str | None = None
+    advanced: bool = False
+
+
+class CentrexProvider(ABC):
+    """A connection to one Centrex account at one provider.
+
+    Drivers validate input as their provider does and raise the exceptions of
+    `.exceptions`; they never log or raise credentials.
+    """
+
+    #: Stable identifier of the driver, stored in config entries.
+    name: str
+    #: How the provider is called, for device manufacturers.
+    display_name: str
+    #: The fields `create` expects in `config`.
+    credential_fields: tuple[CredentialField, ...] = ()
+
+    def __init__(self, session: ClientSession, config: Mapping[str, Any]) -> None:
+        """Keep the shared HTTP session and the entry's connection data."""
+        self.session = session
+        self.config = config
+
+    @abstractmethod
+    async def async_get_account(self) -> Account:
+        """Check the credentials and describe the account."""
+
+    @abstractmethod
+    async def async_get_lines(self) -> list[Line]:
+        """Return every line of the account with its current state."""
+
+    @abstractmethod
+    async def async_get_line(self, line_id: str) -> Line:
+        """Return one line with its current state."""
+
+    @abstractmethod
+    async def async_set_forwarding(self, line_id: str, forwarding: Forwarding) -> None:
+        """Make the line's forwarding equal to `forwarding`."""
+
+    @abstractmethod
+    async def async_set_do_not_disturb(self, line_id: str, enabled: bool) -> None:  # noqa: FBT001
+        """Switch do-not-disturb on or off."""

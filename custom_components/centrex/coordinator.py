@@ -1,0 +1,106 @@
+"""Keeps the account's lines fresh and serialises writes per line."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from .api import (
+    Account,
+    CentrexAuthenticationError,
+    CentrexError,
+    CentrexProvider,
+    CentrexRateLimitError,
+    Line,
+)
+from .const import DOMAIN, LOGGER, SCAN_INTERVAL
+
+type CentrexConfigEntry = ConfigEntry[CentrexCoordinator]
+
+
+@dataclass(frozen=True, slots=True)
+class AccountData:
+    """What the coordinator knows: the account and its lines by id."""
+
+    account: Account
+    lines: dict[str, Line] = field(default_factory=dict)
+
+
+class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
+    """Polls the provider for every line of one account."""
+
+    config_entry: CentrexConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: CentrexConfigEntry,
+        provider: CentrexProvider,
+        account: Account,
+        account_device_id: str,
+    ) -> None:
+        """Set up polling of one account."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} {account.id}",
+            update_interval=SCAN_INTERVAL,
+        )
+        self.provider = provider
+        self.account = account
+        self.account_device_id = account_device_id
+        self._line_locks: dict[str, asyncio.Lock] = {}
+
+    async def _async_update_data(self) -> AccountData:
+        try:
+            lines = await self.provider.async_get_lines()
+        except CentrexAuthenticationError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="authentication_failed"
+            ) from err
+        except CentrexRateLimitError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="rate_limited",
+                retry_after=err.retry_after,
+            ) from err
+        except CentrexError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN, translation_key="communication_error"
+            ) from err
+        return AccountData(self.account, {line.id: line for line in lines})
+
+    async def async_write_line(
+        self, line_id: str, write: Callable[[CentrexProvider], Awaitable[None]]
+    ) -> Line:
+        """Apply one write to a line, then read the line back from the provider.
+
+        Writes to the same line run one after the other, so each one starts
+        from what the provider holds after the previous one.
+        """
+        lock = self._line_locks.setdefault(line_id, asyncio.Lock())
+        async with lock:
+            try:
+                await write(self.provider)
+            except CentrexError:
+                # A failed write may still have changed something: show what
+                # the provider really holds, then report the failure.
+                with contextlib.suppress(CentrexError):
+                    self.async_set_line(await self.provider.async_get_line(line_id))
+                raise
+            line = await self.provider.async_get_line(line_id)
+            self.async_set_line(line)
+        return line
+
+    def async_set_line(self, line: Line) -> None:
+        """Replace one line in the data and tell the entities."""
+        lines = {**self.data.lines, line.id: line}
+        self.async_set_updated_data(AccountData(self.data.account, lines))

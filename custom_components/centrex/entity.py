@@ -1,0 +1,68 @@
+"""Base entity: one line of the account, shown as its own device."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .api import CentrexProvider, Line
+from .const import DOMAIN
+from .coordinator import CentrexCoordinator
+
+
+def line_device_info(coordinator: CentrexCoordinator, line: Line) -> DeviceInfo:
+    """Describe a line as a device reached through the account's device."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, f"{coordinator.account.id}_{line.id}")},
+        name=line.name,
+        manufacturer=coordinator.provider.display_name,
+        model=line.device_kind.value.replace("_", " ").capitalize(),
+        serial_number=line.number,
+        via_device_id=coordinator.account_device_id,
+    )
+
+
+class CentrexLineEntity(CoordinatorEntity[CentrexCoordinator]):
+    """An entity that reads its state from one line of the coordinator's data."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self, coordinator: CentrexCoordinator, line_id: str, description: EntityDescription
+    ) -> None:
+        """Attach the entity to its line's device."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        self.line_id = line_id
+        self._attr_unique_id = f"{coordinator.account.id}_{line_id}_{description.key}"
+        self._attr_device_info = line_device_info(coordinator, self.line)
+
+    @property
+    def line(self) -> Line:
+        """The line as last read from the provider."""
+        return self.coordinator.data.lines[self.line_id]
+
+    @property
+    def available(self) -> bool:
+        """Unavailable when the provider is unreachable or the line is gone."""
+        return super().available and self.line_id in self.coordinator.data.lines
+
+    async def async_write(
+        self,
+        write: Callable[[CentrexProvider, Line], Awaitable[None]],
+        applied: Callable[[Line], bool],
+    ) -> None:
+        """Send a change to the provider and check, on the line read back, that it holds."""
+        line = await self.coordinator.async_write_line(
+            self.line_id, lambda provider: write(provider, self.line)
+        )
+        if not applied(line):
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="not_applied",
+                translation_placeholders={"line": line.name},
+            )
