@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
-
 import pytest
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -37,12 +35,10 @@ def demo_entry() -> MockConfigEntry:
 
 
 @pytest.fixture
-async def init_integration(
-    hass: HomeAssistant, demo_entry: MockConfigEntry
-) -> AsyncGenerator[MockConfigEntry]:
+async def init_integration(hass: HomeAssistant, demo_entry: MockConfigEntry) -> MockConfigEntry:
     """Set up the demo account and hand back its entry."""
     hass.config.country = "FR"
     demo_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(demo_entry.entry_id)
     await hass.async_block_till_done()
-    yield demo_entry
+    return demo_entry

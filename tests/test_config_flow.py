@@ -22,9 +22,7 @@ async def _start(hass: HomeAssistant) -> str:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "user"
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"provider": "demo"}
-    )
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"provider": "demo"})
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "credentials"
     return result["flow_id"]
@@ -44,9 +42,7 @@ async def test_demo_account_needs_no_credentials(hass: HomeAssistant) -> None:
 
 async def test_advanced_users_can_seed_the_simulation(hass: HomeAssistant) -> None:
     flow_id = await _start(hass)
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, {"advanced": {"seed": "42"}}
-    )
+    result = await hass.config_entries.flow.async_configure(flow_id, {"advanced": {"seed": "42"}})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"] == {"provider": "demo", "seed": "42"}
 

@@ -200,7 +200,7 @@ async def test_do_not_disturb_switch(
 async def test_change_the_provider_ignores_is_reported(
     hass: HomeAssistant, init_integration: MockConfigEntry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def accept_and_ignore(self: DemoProvider, line_id: str, enabled: bool) -> None:  # noqa: FBT001
+    async def accept_and_ignore(self: DemoProvider, line_id: str, enabled: bool) -> None:
         """A provider that answers OK but changes nothing."""
 
     monkeypatch.setattr(DemoProvider, "async_set_do_not_disturb", accept_and_ignore)

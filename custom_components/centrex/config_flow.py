@@ -27,7 +27,6 @@ from .api import (
 )
 from .const import CONF_PROVIDER, DOMAIN
 
-
 SECTION_ADVANCED = "advanced"
 
 
