@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import timedelta
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -67,15 +68,24 @@ class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
                 translation_domain=DOMAIN, translation_key="authentication_failed"
             ) from err
         except CentrexRateLimitError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="rate_limited",
-                retry_after=err.retry_after,
-            ) from err
+            if self.data is None:
+                raise UpdateFailed(
+                    translation_domain=DOMAIN,
+                    translation_key="rate_limited",
+                    retry_after=err.retry_after,
+                ) from err
+            # Being asked to slow down is not an outage: keep showing what we
+            # know and wait as long as the provider asked before polling again.
+            LOGGER.debug("Rate limited by the provider; next refresh in %ss", err.retry_after)
+            self.update_interval = max(
+                SCAN_INTERVAL, timedelta(seconds=err.retry_after or 0)
+            )
+            return self.data
         except CentrexError as err:
             raise UpdateFailed(
                 translation_domain=DOMAIN, translation_key="communication_error"
             ) from err
+        self.update_interval = SCAN_INTERVAL
         return AccountData(self.account, {line.id: line for line in lines})
 
     async def async_write_line(
