@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import timedelta
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -77,9 +77,7 @@ class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
             # Being asked to slow down is not an outage: keep showing what we
             # know and wait as long as the provider asked before polling again.
             LOGGER.debug("Rate limited by the provider; next refresh in %ss", err.retry_after)
-            self.update_interval = max(
-                SCAN_INTERVAL, timedelta(seconds=err.retry_after or 0)
-            )
+            self.update_interval = max(SCAN_INTERVAL, timedelta(seconds=err.retry_after or 0))
             return self.data
         except CentrexError as err:
             raise UpdateFailed(
