@@ -14,6 +14,7 @@ from .exceptions import (
     CentrexError,
     CentrexLineNotFoundError,
     CentrexMissingDestinationError,
+    CentrexPermissionError,
     CentrexRateLimitError,
     CentrexRequestError,
 )
@@ -37,11 +38,15 @@ from .modes import (
     with_mode,
 )
 from .numbers import InvalidPhoneNumberError, to_e164
-from .provider import CentrexProvider, CredentialField
+from .ovh import OvhProvider
+from .provider import CentrexProvider, CredentialField, PendingAuthorization
+from .sipgate import SipgateProvider
 
 #: Every driver, by the name stored in config entries.
 PROVIDERS: dict[str, type[CentrexProvider]] = {
     DemoProvider.name: DemoProvider,
+    OvhProvider.name: OvhProvider,
+    SipgateProvider.name: SipgateProvider,
 }
 
 
@@ -61,6 +66,7 @@ __all__ = [
     "CentrexError",
     "CentrexLineNotFoundError",
     "CentrexMissingDestinationError",
+    "CentrexPermissionError",
     "CentrexProvider",
     "CentrexRateLimitError",
     "CentrexRequestError",
@@ -74,6 +80,7 @@ __all__ = [
     "InvalidPhoneNumberError",
     "Line",
     "LineFeatures",
+    "PendingAuthorization",
     "available_modes",
     "create_provider",
     "current_destination",

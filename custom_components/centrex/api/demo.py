@@ -18,6 +18,7 @@ from aiohttp import ClientSession
 
 from .exceptions import CentrexLineNotFoundError, CentrexRequestError
 from .models import (
+    VOICEMAIL,
     Account,
     CallState,
     DelayRange,
@@ -168,10 +169,14 @@ class DemoProvider(CentrexProvider):
         delay = forwarding.no_answer_delay
         if delay is not None and not DEMO_DELAYS.accepts(delay):
             raise CentrexRequestError("delay out of range", field="no_answer_delay")
+        if forwarding.has_conflict():
+            raise CentrexRequestError("unconditional forwarding excludes the others")
         for kind, rule in forwarding.rules.items():
             if rule.destination is None:
                 if rule.active:
                     raise CentrexRequestError(f"{kind} needs a destination", field="destination")
+                continue
+            if rule.destination == VOICEMAIL:
                 continue
             if not is_e164(rule.destination):
                 raise CentrexRequestError("destination is not E.164", field="destination")

@@ -38,7 +38,11 @@ class CentrexRequestError(CentrexError):
 
 
 class CentrexLineNotFoundError(CentrexRequestError):
-    """The line does not exist on this account (any more)."""
+    """The line (or another resource) does not exist on this account (any more)."""
+
+
+class CentrexPermissionError(CentrexError):
+    """The credentials are valid but do not allow this (missing right or feature)."""
 
 
 class CentrexMissingDestinationError(CentrexRequestError):

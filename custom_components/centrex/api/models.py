@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+#: The destination that sends calls to the line's voicemail instead of a number.
+VOICEMAIL = "voicemail"
+
 
 class ForwardKind(StrEnum):
     """The conditions under which a line forwards its calls."""
@@ -36,7 +39,8 @@ class ForwardRule:
     """One forwarding condition: whether it is on, and where calls go.
 
     The destination is kept when the rule is off, as providers do, so that
-    turning it back on restores it. Destinations are E.164 numbers.
+    turning it back on restores it. Destinations are E.164 numbers or
+    `VOICEMAIL`.
     """
 
     active: bool = False
@@ -57,6 +61,16 @@ class Forwarding:
     def is_active(self, kind: ForwardKind) -> bool:
         """Tell whether a kind of forwarding is switched on."""
         return self.rule(kind).active
+
+    def has_conflict(self) -> bool:
+        """Tell whether unconditional forwarding is on together with another rule.
+
+        Unconditional forwarding takes every call; providers (and OVH's own
+        manager) treat it as exclusive.
+        """
+        return self.is_active(ForwardKind.UNCONDITIONAL) and any(
+            rule.active for kind, rule in self.rules.items() if kind != ForwardKind.UNCONDITIONAL
+        )
 
     def with_rule(self, kind: ForwardKind, rule: ForwardRule) -> Forwarding:
         """Return a copy with one rule replaced."""

@@ -7,6 +7,7 @@ whatever the mode). All rules switched on by a mode share one destination.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from enum import StrEnum
 
 from .exceptions import CentrexMissingDestinationError
@@ -66,6 +67,10 @@ def with_mode(forwarding: Forwarding, mode: ForwardingMode, destination: str | N
     if mode is not ForwardingMode.OFF and not destination:
         raise CentrexMissingDestinationError
     result = forwarding
+    if mode is ForwardingMode.ALWAYS:
+        # Unconditional forwarding is exclusive: the unreachable rule goes off too.
+        unreachable = forwarding.rule(ForwardKind.UNREACHABLE)
+        result = result.with_rule(ForwardKind.UNREACHABLE, replace(unreachable, active=False))
     for kind in MODE_CONTROLLED_KINDS:
         active = kind in MODE_KINDS[mode]
         rule = forwarding.rule(kind)

@@ -23,6 +23,14 @@ class CredentialField:
     advanced: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class PendingAuthorization:
+    """Credentials that work once the user approves them on the provider's site."""
+
+    url: str
+    config: dict[str, Any]
+
+
 class CentrexProvider(ABC):
     """A connection to one Centrex account at one provider.
 
@@ -41,6 +49,18 @@ class CentrexProvider(ABC):
         """Keep the shared HTTP session and the entry's connection data."""
         self.session = session
         self.config = config
+
+    async def async_prepare_credentials(self) -> PendingAuthorization | None:
+        """Obtain missing credentials for the user, if the provider can.
+
+        Returns what the user must approve, or None when the credentials given
+        are complete.
+        """
+        return None
+
+    def request_budget(self) -> tuple[int, int] | None:
+        """Return (requests in the last minute, allowed per minute) if rate-limited here."""
+        return None
 
     @abstractmethod
     async def async_get_account(self) -> Account:
