@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
+
 import pytest
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -10,6 +12,10 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.centrex.api.demo import DEMO_ACCOUNT_ID
 from custom_components.centrex.const import CONF_PROVIDER, DOMAIN
+
+from .fakes import ovh, sipgate
+from .fakes.ovh import FakeOvh
+from .fakes.sipgate import FakeSipgate
 
 
 @pytest.fixture(autouse=True)
@@ -42,3 +48,53 @@ async def init_integration(hass: HomeAssistant, demo_entry: MockConfigEntry) -> 
     assert await hass.config_entries.async_setup(demo_entry.entry_id)
     await hass.async_block_till_done()
     return demo_entry
+
+
+@pytest.fixture
+async def ovh_fake(socket_enabled: None) -> AsyncGenerator[FakeOvh]:
+    """OVH's API, faked on a local port."""
+    fake = FakeOvh()
+    await fake.start()
+    yield fake
+    await fake.close()
+
+
+@pytest.fixture
+async def sipgate_fake(socket_enabled: None) -> AsyncGenerator[FakeSipgate]:
+    """sipgate's API, faked on a local port."""
+    fake = FakeSipgate()
+    await fake.start()
+    yield fake
+    await fake.close()
+
+
+def ovh_data(fake: FakeOvh, consumer_key: str = ovh.CONSUMER_KEY) -> dict[str, str]:
+    """Entry data for the OVH fake."""
+    assert fake.server is not None
+    return {
+        CONF_PROVIDER: "ovh",
+        "application_key": ovh.APPLICATION_KEY,
+        "application_secret": ovh.APPLICATION_SECRET,
+        "consumer_key": consumer_key,
+        "base_url": str(fake.server.make_url("/1.0")),
+    }
+
+
+def sipgate_data(fake: FakeSipgate, token: str = sipgate.TOKEN) -> dict[str, str]:
+    """Entry data for the sipgate fake."""
+    assert fake.server is not None
+    return {
+        CONF_PROVIDER: "sipgate",
+        "token_id": sipgate.TOKEN_ID,
+        "token": token,
+        "base_url": str(fake.server.make_url("/v2")),
+    }
+
+
+async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
+    """Add an entry and set it up."""
+    hass.config.country = "FR"
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry

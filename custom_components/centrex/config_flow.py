@@ -1,11 +1,21 @@
-"""Config flow: choose a provider, give its credentials, test them, add the account."""
+"""Config flow: choose a provider, give its credentials, test them, add the account.
+
+The same credential form serves adding, reauthenticating and reconfiguring an
+account; which fields it shows comes from the provider driver.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import probatio as vol
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+from homeassistant.config_entries import (
+    SOURCE_REAUTH,
+    SOURCE_RECONFIGURE,
+    ConfigFlow,
+    ConfigFlowResult,
+)
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
@@ -19,9 +29,11 @@ from homeassistant.helpers.selector import (
 
 from .api import (
     PROVIDERS,
+    Account,
     CentrexAuthenticationError,
     CentrexConnectionError,
     CentrexError,
+    CentrexPermissionError,
     CredentialField,
     create_provider,
 )
@@ -40,32 +52,47 @@ def _fields_schema(fields: list[CredentialField]) -> dict[vol.Marker, Any]:
     return schema
 
 
-def _credentials_schema(fields: tuple[CredentialField, ...]) -> vol.Schema:
+def _credentials_schema(fields: tuple[CredentialField, ...], *, advanced: bool) -> vol.Schema:
     """Build the form: everyday fields first, the rest in a collapsed section."""
     schema = _fields_schema([field for field in fields if not field.advanced])
-    advanced = [field for field in fields if field.advanced]
-    if advanced:
+    advanced_fields = [field for field in fields if field.advanced]
+    if advanced and advanced_fields:
         schema[vol.Required(SECTION_ADVANCED)] = section(
-            vol.Schema(_fields_schema(advanced)), {"collapsed": True}
+            vol.Schema(_fields_schema(advanced_fields)), {"collapsed": True}
         )
     return vol.Schema(schema)
 
 
-def _flatten(user_input: dict[str, Any]) -> dict[str, Any]:
+def _flatten(user_input: Mapping[str, Any]) -> dict[str, Any]:
     """Merge the advanced section's fields into the entry's data."""
     data = dict(user_input)
     data.update(data.pop(SECTION_ADVANCED, {}))
     return data
 
 
+def _suggested(data: Mapping[str, Any], fields: tuple[CredentialField, ...]) -> dict[str, Any]:
+    """Suggest the entry's current values, secrets excepted."""
+    everyday = {
+        f.key: data[f.key] for f in fields if not f.advanced and not f.secret and f.key in data
+    }
+    advanced = {f.key: data[f.key] for f in fields if f.advanced and f.key in data}
+    return {**everyday, SECTION_ADVANCED: advanced}
+
+
 class CentrexConfigFlow(ConfigFlow, domain=DOMAIN):
-    """Add a Centrex account."""
+    """Add, reauthenticate or reconfigure a Centrex account."""
 
     VERSION = 1
 
     def __init__(self) -> None:
         """Start with no provider chosen."""
         self._provider = ""
+        self._data: dict[str, Any] = {}
+        self._authorization_url = ""
+
+    @property
+    def _fields(self) -> tuple[CredentialField, ...]:
+        return PROVIDERS[self._provider].credential_fields
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Let the user pick their provider."""
@@ -89,28 +116,100 @@ class CentrexConfigFlow(ConfigFlow, domain=DOMAIN):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Ask for the provider's credentials and test them."""
+        return await self._async_credentials_step("credentials", user_input, advanced=True)
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """Start reauthentication when the provider refuses the credentials."""
+        self._provider = entry_data[CONF_PROVIDER]
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for new credentials for the same account."""
+        return await self._async_credentials_step("reauth_confirm", user_input, advanced=False)
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the credentials or the API address of an account."""
+        self._provider = self._get_reconfigure_entry().data[CONF_PROVIDER]
+        return await self._async_credentials_step("reconfigure", user_input, advanced=True)
+
+    async def async_step_authorize(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Wait for the user to approve the new credentials on the provider's site."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = {CONF_PROVIDER: self._provider, **_flatten(user_input)}
-            try:
-                account = await create_provider(
-                    self._provider, async_get_clientsession(self.hass), data
-                ).async_get_account()
-            except CentrexAuthenticationError:
-                errors["base"] = "invalid_auth"
-            except CentrexConnectionError:
-                errors["base"] = "cannot_connect"
-            except CentrexError:
-                errors["base"] = "unknown"
-            else:
-                await self.async_set_unique_id(account.id)
-                self._abort_if_unique_id_configured()
-                return self.async_create_entry(title=account.name, data=data)
+            account, errors = await self._async_test(self._data)
+            if account is not None:
+                return await self._async_finish(account, self._data)
+            if errors == {"base": "invalid_auth"}:
+                errors = {"base": "not_authorized"}
         return self.async_show_form(
-            step_id="credentials",
-            data_schema=self.add_suggested_values_to_schema(
-                _credentials_schema(PROVIDERS[self._provider].credential_fields), user_input
-            ),
-            description_placeholders={CONF_PROVIDER: self._provider},
+            step_id="authorize",
+            description_placeholders={"url": self._authorization_url},
             errors=errors,
         )
+
+    async def _async_credentials_step(
+        self, step_id: str, user_input: dict[str, Any] | None, *, advanced: bool
+    ) -> ConfigFlowResult:
+        current: Mapping[str, Any] = {}
+        if self.source in {SOURCE_REAUTH, SOURCE_RECONFIGURE}:
+            current = self._get_entry().data
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {**current, CONF_PROVIDER: self._provider, **_flatten(user_input)}
+            provider = create_provider(self._provider, async_get_clientsession(self.hass), data)
+            try:
+                pending = await provider.async_prepare_credentials()
+            except CentrexError as err:
+                errors = {"base": _error_key(err)}
+            else:
+                if pending is not None:
+                    self._data, self._authorization_url = pending.config, pending.url
+                    return await self.async_step_authorize()
+                account, errors = await self._async_test(data)
+                if account is not None:
+                    return await self._async_finish(account, data)
+        suggested = user_input if user_input is not None else _suggested(current, self._fields)
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(
+                _credentials_schema(self._fields, advanced=advanced), suggested
+            ),
+            description_placeholders={CONF_PROVIDER: PROVIDERS[self._provider].display_name},
+            errors=errors,
+        )
+
+    def _get_entry(self) -> Any:
+        if self.source == SOURCE_REAUTH:
+            return self._get_reauth_entry()
+        return self._get_reconfigure_entry()
+
+    async def _async_test(self, data: dict[str, Any]) -> tuple[Account | None, dict[str, str]]:
+        provider = create_provider(self._provider, async_get_clientsession(self.hass), data)
+        try:
+            return await provider.async_get_account(), {}
+        except CentrexError as err:
+            return None, {"base": _error_key(err)}
+
+    async def _async_finish(self, account: Account, data: dict[str, Any]) -> ConfigFlowResult:
+        await self.async_set_unique_id(account.id)
+        if self.source in {SOURCE_REAUTH, SOURCE_RECONFIGURE}:
+            self._abort_if_unique_id_mismatch(reason="wrong_account")
+            return self.async_update_reload_and_abort(self._get_entry(), data=data)
+        self._abort_if_unique_id_configured()
+        return self.async_create_entry(title=account.name, data=data)
+
+
+def _error_key(err: CentrexError) -> str:
+    if isinstance(err, CentrexAuthenticationError):
+        return "invalid_auth"
+    if isinstance(err, CentrexPermissionError):
+        return "insufficient_rights"
+    if isinstance(err, CentrexConnectionError):
+        return "cannot_connect"
+    return "unknown"

@@ -66,6 +66,7 @@ class FakeSipgate(FakeServer):
     """sipgate's API for a small team; `phonelines=False` mimics accounts without that layer."""
 
     phonelines_layer: bool = True
+    master_sip_id: str = MASTER_SIP_ID
     token_id: str = TOKEN_ID
     token: str = TOKEN
     users: list[dict[str, Any]] = field(default_factory=_default_users)
@@ -117,7 +118,12 @@ class FakeSipgate(FakeServer):
 
     async def _userinfo(self, request: web.Request) -> web.Response:
         return web.json_response(
-            {"sub": "w0", "domain": "sipgate.de", "masterSipId": MASTER_SIP_ID, "locale": "de_DE"}
+            {
+                "sub": "w0",
+                "domain": "sipgate.de",
+                "masterSipId": self.master_sip_id,
+                "locale": "de_DE",
+            }
         )
 
     async def _account(self, request: web.Request) -> web.Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 
 class RequestBudget:
@@ -20,11 +20,13 @@ class RequestBudget:
         per_minute: int,
         burst: int | None = None,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         """Start with a full bucket."""
         self.per_minute = per_minute
         self.burst = burst or per_minute
         self._clock = clock
+        self._sleep = sleep
         self._tokens = float(self.burst)
         self._updated = clock()
         self._lock = asyncio.Lock()
@@ -53,7 +55,7 @@ class RequestBudget:
         async with self._lock:
             self._refill()
             while self._tokens < 1:
-                await asyncio.sleep((1 - self._tokens) * 60 / self.per_minute)
+                await self._sleep((1 - self._tokens) * 60 / self.per_minute)
                 self._refill()
             self._tokens -= 1
             self._spent.append(self._clock())
