@@ -58,6 +58,10 @@ async def test_ovh_consumer_key_obtained_for_the_user(
     result = await hass.config_entries.flow.async_configure(flow_id, {})
     assert result["errors"] == {"base": "not_authorized"}
 
+    ovh_fake.inject(Fault(path="/1.0/me", status=503))
+    result = await hass.config_entries.flow.async_configure(flow_id, {})
+    assert result["errors"] == {"base": "cannot_connect"}
+
     new_key = url.split("credentialToken=")[1]
     ovh_fake.validate(new_key)
     result = await hass.config_entries.flow.async_configure(flow_id, {})
