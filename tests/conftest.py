@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+import asyncio
+from collections.abc import AsyncGenerator, Callable
 
 import pytest
 from homeassistant.core import HomeAssistant
@@ -98,3 +99,16 @@ async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfig
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry
+
+
+async def wait_for(hass: HomeAssistant, condition: Callable[[], bool], rounds: int = 2000) -> None:
+    """Let Home Assistant work (including network I/O to the fakes) until `condition` holds.
+
+    Counts loop iterations, not seconds, so that it also works with a frozen clock.
+    """
+    for _ in range(rounds):
+        if condition():
+            return
+        await hass.async_block_till_done()
+        await asyncio.sleep(0)
+    raise AssertionError("condition not reached")
