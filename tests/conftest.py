@@ -112,3 +112,10 @@ async def wait_for(hass: HomeAssistant, condition: Callable[[], bool], rounds: i
         await hass.async_block_till_done()
         await asyncio.sleep(0)
     raise AssertionError("condition not reached")
+
+
+async def settle(hass: HomeAssistant, rounds: int = 300) -> None:
+    """Let pending work, network I/O to the fakes included, run for a while."""
+    for _ in range(rounds):
+        await hass.async_block_till_done()
+        await asyncio.sleep(0)
