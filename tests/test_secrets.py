@@ -19,7 +19,7 @@ from custom_components.centrex.const import DOMAIN, SCAN_INTERVAL
 
 from .conftest import ovh_data, settle, setup_entry, sipgate_data, wait_for
 from .fakes import ovh, sipgate
-from .fakes.base import Fault, FakeServer
+from .fakes.base import FakeServer, Fault
 from .fakes.ovh import FakeOvh
 from .fakes.sipgate import FakeSipgate
 
