@@ -107,7 +107,9 @@ def test_unconditional_wins_over_other_rules() -> None:
 def test_mode_changes_keep_destinations_and_the_unreachable_rule() -> None:
     unreachable = ForwardRule(active=True, destination="+33699999999")
     forwarding = Forwarding({ForwardKind.UNREACHABLE: unreachable})
-    assert current_destination(forwarding) is None
+    # With no other destination, the unreachable one is the one to reuse.
+    assert current_destination(forwarding) == "+33699999999"
+    assert current_destination(Forwarding()) is None
 
     busy = with_mode(forwarding, ForwardingMode.BUSY_OR_NO_ANSWER, MOBILE)
     assert current_mode(busy) is ForwardingMode.BUSY_OR_NO_ANSWER

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.select import DOMAIN as SELECT_DOMAIN
 from homeassistant.components.select import SERVICE_SELECT_OPTION
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
@@ -25,6 +26,8 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.centrex.api.demo import DEMO_ACCOUNT_ID, DemoProvider
 from custom_components.centrex.const import DOMAIN
+
+from .conftest import setup_entry
 
 RECEPTION_MODE = "select.reception_call_forwarding_mode"
 RECEPTION_DESTINATION = "text.reception_forwarding_destination"
@@ -49,15 +52,25 @@ async def _set_text(hass: HomeAssistant, entity_id: str, value: str) -> None:
 
 @pytest.mark.parametrize(
     "platform",
-    [Platform.BINARY_SENSOR, Platform.SELECT, Platform.SENSOR, Platform.SWITCH, Platform.TEXT],
+    [
+        Platform.BINARY_SENSOR,
+        Platform.NUMBER,
+        Platform.SELECT,
+        Platform.SENSOR,
+        Platform.SWITCH,
+        Platform.TEXT,
+    ],
 )
 async def test_platform_snapshots(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
+    demo_entry: MockConfigEntry,
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
+    freezer: FrozenDateTimeFactory,
     platform: Platform,
 ) -> None:
+    freezer.move_to("2026-11-26T09:00:00+00:00")
+    init_integration = await setup_entry(hass, demo_entry)
     entries = er.async_entries_for_config_entry(entity_registry, init_integration.entry_id)
     platform_entries = [entry for entry in entries if entry.domain == platform]
     assert platform_entries, f"no {platform} entity"

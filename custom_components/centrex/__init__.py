@@ -13,9 +13,11 @@ from homeassistant.helpers.typing import ConfigType
 from .api import CentrexAuthenticationError, CentrexError, create_provider
 from .const import CONF_PROVIDER, DOMAIN
 from .coordinator import CentrexConfigEntry, CentrexCoordinator
+from .storage import LineMemory
 
 PLATFORMS = [
     Platform.BINARY_SENSOR,
+    Platform.NUMBER,
     Platform.SELECT,
     Platform.SENSOR,
     Platform.SWITCH,
@@ -53,7 +55,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: CentrexConfigEntry) -> b
         model="Centrex account",
         entry_type=dr.DeviceEntryType.SERVICE,
     )
-    coordinator = CentrexCoordinator(hass, entry, provider, account, account_device.id)
+    memory = LineMemory(hass, entry.entry_id)
+    await memory.async_load()
+    coordinator = CentrexCoordinator(hass, entry, provider, account, account_device.id, memory)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
 
@@ -62,5 +66,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: CentrexConfigEntry) -> b
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: CentrexConfigEntry) -> bool:
-    """Remove the account's entities."""
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    """Remove the account's entities and keep what must survive a restart."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        await entry.runtime_data.memory.async_save_now()
+    return unloaded
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: CentrexConfigEntry) -> None:
+    """Forget what was remembered for a deleted account."""
+    await LineMemory(hass, entry.entry_id).async_remove()

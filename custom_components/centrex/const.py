@@ -10,7 +10,13 @@ DOMAIN: Final = "centrex"
 LOGGER: Logger = getLogger(__package__)
 
 CONF_PROVIDER: Final = "provider"
+CONF_DESTINATIONS: Final = "destinations"
+CONF_MOBILES: Final = "mobiles"
+
+#: Fired when a line's forwarding or do-not-disturb changes; `source` says
+#: whether Home Assistant or something else (a phone, the portal) changed it.
+EVENT_FORWARDING_CHANGED: Final = "centrex_forwarding_changed"
 
 # Forwarding rarely changes outside Home Assistant; call state moves faster
-# but will come from push events. One minute keeps requests modest.
+# but will come from push events. Thirty seconds keeps requests modest.
 SCAN_INTERVAL: Final = timedelta(seconds=30)

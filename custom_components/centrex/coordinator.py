@@ -6,12 +6,14 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
 
 from .api import (
     Account,
@@ -19,9 +21,14 @@ from .api import (
     CentrexError,
     CentrexProvider,
     CentrexRateLimitError,
+    ForwardingMode,
+    ForwardKind,
     Line,
+    current_destination,
+    current_mode,
 )
-from .const import DOMAIN, LOGGER, SCAN_INTERVAL
+from .const import DOMAIN, EVENT_FORWARDING_CHANGED, LOGGER, SCAN_INTERVAL
+from .storage import LineMemory
 
 type CentrexConfigEntry = ConfigEntry[CentrexCoordinator]
 
@@ -46,6 +53,7 @@ class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
         provider: CentrexProvider,
         account: Account,
         account_device_id: str,
+        memory: LineMemory,
     ) -> None:
         """Set up polling of one account."""
         super().__init__(
@@ -58,6 +66,8 @@ class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
         self.provider = provider
         self.account = account
         self.account_device_id = account_device_id
+        self.memory = memory
+        self.last_sync: datetime | None = None
         self._line_locks: dict[str, asyncio.Lock] = {}
 
     async def _async_update_data(self) -> AccountData:
@@ -84,7 +94,15 @@ class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
                 translation_domain=DOMAIN, translation_key="communication_error"
             ) from err
         self.update_interval = SCAN_INTERVAL
-        return AccountData(self.account, {line.id: line for line in lines})
+        self.last_sync = dt_util.utcnow()
+        new = {line.id: line for line in lines}
+        if self.data is not None:
+            for line in lines:
+                # Our own writes update the data at once, so a difference seen
+                # by polling was made elsewhere (a star code, the web portal).
+                self._announce_change(self.data.lines.get(line.id), line, source="external")
+        self._remember_modes(lines)
+        return AccountData(self.account, new)
 
     async def async_write_line(
         self, line_id: str, write: Callable[[CentrexProvider], Awaitable[None]]
@@ -109,6 +127,47 @@ class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
         return line
 
     def async_set_line(self, line: Line) -> None:
-        """Replace one line in the data and tell the entities."""
+        """Replace one line in the data (after our own write) and tell the entities."""
+        self._announce_change(self.data.lines.get(line.id), line, source="home_assistant")
+        self._remember_modes([line])
         lines = {**self.data.lines, line.id: line}
         self.async_set_updated_data(AccountData(self.data.account, lines))
+
+    def line_device_id(self, line_id: str) -> str | None:
+        """Return the device registry id of a line."""
+        device = dr.async_get(self.hass).async_get_device_by_identifier(
+            (DOMAIN, f"{self.account.id}_{line_id}"), self.config_entry.entry_id
+        )
+        return device.id if device else None
+
+    def _announce_change(self, before: Line | None, after: Line, *, source: str) -> None:
+        if before is None or (
+            before.forwarding == after.forwarding and before.do_not_disturb == after.do_not_disturb
+        ):
+            return
+        mode = current_mode(after.forwarding)
+        self.hass.bus.async_fire(
+            EVENT_FORWARDING_CHANGED,
+            {
+                "device_id": self.line_device_id(after.id),
+                "line": after.name,
+                "source": source,
+                "mode": mode.value if mode else None,
+                "destination": current_destination(after.forwarding),
+                "unreachable": after.forwarding.is_active(ForwardKind.UNREACHABLE),
+                "do_not_disturb": after.do_not_disturb,
+            },
+        )
+
+    def _remember_modes(self, lines: list[Line]) -> None:
+        changed = False
+        for line in lines:
+            mode = current_mode(line.forwarding)
+            if (
+                mode not in {None, ForwardingMode.OFF}
+                and self.memory.last_modes.get(line.id) != mode
+            ):
+                self.memory.last_modes[line.id] = mode
+                changed = True
+        if changed:
+            self.memory.save()

@@ -66,3 +66,16 @@ class CentrexLineEntity(CoordinatorEntity[CentrexCoordinator]):
                 translation_key="not_applied",
                 translation_placeholders={"line": line.name},
             )
+
+
+class CentrexAccountEntity(CoordinatorEntity[CentrexCoordinator]):
+    """An entity about the whole account, on the account's device."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, coordinator: CentrexCoordinator, description: EntityDescription) -> None:
+        """Attach the entity to the account's device."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        self._attr_unique_id = f"{coordinator.account.id}_{description.key}"
+        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, coordinator.account.id)})

@@ -1,21 +1,24 @@
-"""Sensors of a line: what it is doing right now."""
+"""Sensors: what each line is doing, and how the account's connection is doing."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
+    SensorStateClass,
 )
+from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import CallState, Line
-from .coordinator import CentrexConfigEntry
-from .entity import CentrexLineEntity
+from .coordinator import CentrexConfigEntry, CentrexCoordinator
+from .entity import CentrexAccountEntity, CentrexLineEntity
 from .platform import async_add_line_entities
 
 # Coordinator is used to centralise the data updates.
@@ -41,12 +44,51 @@ SENSORS = (
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class CentrexAccountSensorEntityDescription(SensorEntityDescription):
+    """An account sensor and how to read it from the coordinator."""
+
+    value_fn: Callable[[CentrexCoordinator], datetime | float | None]
+    has_fn: Callable[[CentrexCoordinator], bool] = lambda _: True
+
+
+def _budget_used(coordinator: CentrexCoordinator) -> float | None:
+    budget = coordinator.provider.request_budget()
+    return round(100 * budget[0] / budget[1], 1) if budget else None
+
+
+ACCOUNT_SENSORS = (
+    CentrexAccountSensorEntityDescription(
+        key="last_sync",
+        translation_key="last_sync",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda coordinator: coordinator.last_sync,
+    ),
+    CentrexAccountSensorEntityDescription(
+        key="request_budget",
+        translation_key="request_budget",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_budget_used,
+        has_fn=lambda coordinator: coordinator.provider.request_budget() is not None,
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: CentrexConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the sensors of every line, now and as lines appear."""
+    """Add the account's sensors, and those of every line, now and as lines appear."""
+    coordinator = entry.runtime_data
+    async_add_entities(
+        CentrexAccountSensorEntity(coordinator, description)
+        for description in ACCOUNT_SENSORS
+        if description.has_fn(coordinator)
+    )
     async_add_line_entities(entry, async_add_entities, SENSORS, CentrexSensorEntity)
 
 
@@ -59,3 +101,14 @@ class CentrexSensorEntity(CentrexLineEntity, SensorEntity):
     def native_value(self) -> str | None:
         """The line's current value."""
         return self.entity_description.value_fn(self.line)
+
+
+class CentrexAccountSensorEntity(CentrexAccountEntity, SensorEntity):
+    """A sensor about the account's connection."""
+
+    entity_description: CentrexAccountSensorEntityDescription
+
+    @property
+    def native_value(self) -> datetime | float | None:
+        """The current value."""
+        return self.entity_description.value_fn(self.coordinator)

@@ -1,17 +1,27 @@
-"""Switches of a line: do-not-disturb."""
+"""Switches of a line: call forwarding on/off, forwarding when unreachable, do-not-disturb."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import CentrexProvider, Line
-from .coordinator import CentrexConfigEntry
+from .api import (
+    CentrexMissingDestinationError,
+    ForwardingMode,
+    ForwardKind,
+    Line,
+    available_modes,
+    current_destination,
+    current_mode,
+    with_mode,
+)
+from .coordinator import CentrexConfigEntry, CentrexCoordinator
 from .entity import CentrexLineEntity
 from .helpers import centrex_exception_handler
 from .platform import async_add_line_entities
@@ -25,16 +35,63 @@ class CentrexSwitchEntityDescription(SwitchEntityDescription):
     """A line on/off setting and how to change it."""
 
     is_on_fn: Callable[[Line], bool]
-    set_fn: Callable[[CentrexProvider, Line, bool], Awaitable[None]]
+    set_fn: Callable[[CentrexCoordinator, Line, bool], Awaitable[None]]
     has_fn: Callable[[Line], bool] = lambda _: True
 
 
+async def _set_forwarding(coordinator: CentrexCoordinator, line: Line, on: bool) -> None:  # noqa: FBT001
+    """Switch forwarding off, or back on in the line's last mode."""
+    mode = ForwardingMode.OFF
+    if on:
+        modes = [m for m in available_modes(line.features) if m is not ForwardingMode.OFF]
+        remembered = coordinator.memory.last_modes.get(line.id)
+        mode = next((m for m in modes if m == remembered), modes[0])
+    forwarding = with_mode(line.forwarding, mode, current_destination(line.forwarding))
+    await coordinator.provider.async_set_forwarding(line.id, forwarding)
+
+
+async def _set_unreachable(coordinator: CentrexCoordinator, line: Line, on: bool) -> None:  # noqa: FBT001
+    """Forward when the line's phone is offline, to its own or the current destination."""
+    rule = line.forwarding.rule(ForwardKind.UNREACHABLE)
+    destination = rule.destination or current_destination(line.forwarding)
+    if on and not destination:
+        raise CentrexMissingDestinationError
+    forwarding = line.forwarding.with_rule(
+        ForwardKind.UNREACHABLE, replace(rule, active=on, destination=destination)
+    )
+    await coordinator.provider.async_set_forwarding(line.id, forwarding)
+
+
+def _set_do_not_disturb(
+    coordinator: CentrexCoordinator,
+    line: Line,
+    on: bool,  # noqa: FBT001
+) -> Awaitable[None]:
+    return coordinator.provider.async_set_do_not_disturb(line.id, on)
+
+
 SWITCHES = (
+    # No entity category: voice assistants see it ("turn off forwarding on reception").
+    CentrexSwitchEntityDescription(
+        key="call_forwarding",
+        translation_key="call_forwarding",
+        is_on_fn=lambda line: current_mode(line.forwarding) not in {None, ForwardingMode.OFF},
+        set_fn=_set_forwarding,
+        has_fn=lambda line: len(available_modes(line.features)) > 1,
+    ),
+    CentrexSwitchEntityDescription(
+        key="forward_when_unreachable",
+        translation_key="forward_when_unreachable",
+        entity_category=EntityCategory.CONFIG,
+        is_on_fn=lambda line: line.forwarding.is_active(ForwardKind.UNREACHABLE),
+        set_fn=_set_unreachable,
+        has_fn=lambda line: ForwardKind.UNREACHABLE in line.features.forward_kinds,
+    ),
     CentrexSwitchEntityDescription(
         key="do_not_disturb",
         translation_key="do_not_disturb",
         is_on_fn=lambda line: line.do_not_disturb,
-        set_fn=lambda provider, line, on: provider.async_set_do_not_disturb(line.id, on),
+        set_fn=_set_do_not_disturb,
         has_fn=lambda line: line.features.do_not_disturb,
     ),
 )
@@ -71,6 +128,6 @@ class CentrexSwitchEntity(CentrexLineEntity, SwitchEntity):
     async def _async_set(self, *, on: bool) -> None:
         description = self.entity_description
         await self.async_write(
-            lambda provider, line: description.set_fn(provider, line, on),
+            lambda _, line: description.set_fn(self.coordinator, line, on),
             lambda line: description.is_on_fn(line) == on,
         )

@@ -59,6 +59,7 @@ def current_destination(forwarding: Forwarding) -> str | None:
     for rule in rules:
         if rule.active and rule.destination:
             return rule.destination
+    rules.append(forwarding.rule(ForwardKind.UNREACHABLE))
     return next((rule.destination for rule in rules if rule.destination), None)
 
 

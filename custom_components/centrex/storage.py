@@ -1,0 +1,123 @@
+"""What the integration remembers across restarts, per account.
+
+- the last forwarding mode of each line, so the forwarding switch can bring it back;
+- the timed changes still to undo ("forward for two hours"), with the state to restore.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypedDict
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from .api import Forwarding, ForwardKind, ForwardRule
+from .const import DOMAIN
+
+STORAGE_VERSION = 1
+SAVE_DELAY = 1  # seconds; a burst of changes is written once
+
+
+class _Stored(TypedDict):
+    last_modes: dict[str, str]
+    restores: list[dict[str, Any]]
+
+
+def forwarding_to_dict(forwarding: Forwarding) -> dict[str, Any]:
+    """Serialise a forwarding for storage or a service response."""
+    return {
+        "rules": {
+            kind.value: {"active": rule.active, "destination": rule.destination}
+            for kind, rule in forwarding.rules.items()
+        },
+        "no_answer_delay": forwarding.no_answer_delay,
+    }
+
+
+def forwarding_from_dict(data: dict[str, Any]) -> Forwarding:
+    """Read back what `forwarding_to_dict` wrote."""
+    rules = {
+        ForwardKind(kind): ForwardRule(bool(rule["active"]), rule.get("destination"))
+        for kind, rule in data.get("rules", {}).items()
+    }
+    return Forwarding(rules, no_answer_delay=data.get("no_answer_delay"))
+
+
+@dataclass(slots=True)
+class PendingRestore:
+    """A timed change to undo: at `at`, put back forwarding or do-not-disturb."""
+
+    line_id: str
+    what: str  # "forwarding" or "do_not_disturb"
+    at: datetime
+    forwarding: Forwarding | None = None
+    do_not_disturb: bool | None = None
+
+    @property
+    def key(self) -> str:
+        """One pending restore per line and setting."""
+        return f"{self.line_id}/{self.what}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Serialise for storage."""
+        return {
+            "line_id": self.line_id,
+            "what": self.what,
+            "at": self.at.isoformat(),
+            "forwarding": forwarding_to_dict(self.forwarding) if self.forwarding else None,
+            "do_not_disturb": self.do_not_disturb,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PendingRestore:
+        """Read back what `to_dict` wrote."""
+        at = dt_util.parse_datetime(data["at"]) or dt_util.utcnow()
+        forwarding = data.get("forwarding")
+        return cls(
+            line_id=data["line_id"],
+            what=data["what"],
+            at=at,
+            forwarding=forwarding_from_dict(forwarding) if forwarding else None,
+            do_not_disturb=data.get("do_not_disturb"),
+        )
+
+
+class LineMemory:
+    """The account's remembered modes and pending restores, kept in `.storage`."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+        """Prepare the store; `async_load` reads it."""
+        self._store: Store[_Stored] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}")
+        self.last_modes: dict[str, str] = {}
+        self.restores: dict[str, PendingRestore] = {}
+
+    async def async_load(self) -> None:
+        """Read what was remembered before the restart."""
+        data = await self._store.async_load()
+        if data is None:
+            return
+        self.last_modes = dict(data.get("last_modes", {}))
+        for item in data.get("restores", []):
+            restore = PendingRestore.from_dict(item)
+            self.restores[restore.key] = restore
+
+    def save(self) -> None:
+        """Write soon (changes close together are written once)."""
+        self._store.async_delay_save(self._data, SAVE_DELAY)
+
+    async def async_save_now(self) -> None:
+        """Write now (before the account is unloaded)."""
+        await self._store.async_save(self._data())
+
+    async def async_remove(self) -> None:
+        """Forget everything (the account was deleted)."""
+        await self._store.async_remove()
+
+    def _data(self) -> _Stored:
+        return {
+            "last_modes": self.last_modes,
+            "restores": [restore.to_dict() for restore in self.restores.values()],
+        }
