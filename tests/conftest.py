@@ -18,6 +18,15 @@ from .fakes import ovh, sipgate
 from .fakes.ovh import FakeOvh
 from .fakes.sipgate import FakeSipgate
 
+DEMO_OPTIONS = {
+    "destinations": [
+        {"name": "Reception", "number": "+33184801200"},
+        {"name": "Voicemail", "number": "voicemail"},
+        {"name": "Claire's mobile", "number": "+33612345601"},
+    ],
+    "mobiles": {"sales_claire": "+33612345601", "sales_julien": "+33612345602"},
+}
+
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
@@ -38,6 +47,7 @@ def demo_entry() -> MockConfigEntry:
         title="Atelier Durand (demo)",
         unique_id=DEMO_ACCOUNT_ID,
         data={CONF_PROVIDER: "demo", "seed": "tests"},
+        options=DEMO_OPTIONS,
     )
 
 

@@ -13,6 +13,8 @@ from homeassistant.helpers.typing import ConfigType
 from .api import CentrexAuthenticationError, CentrexError, create_provider
 from .const import CONF_PROVIDER, DOMAIN
 from .coordinator import CentrexConfigEntry, CentrexCoordinator
+from .restore import Restorer
+from .services import async_setup_services
 from .storage import LineMemory
 
 PLATFORMS = [
@@ -28,7 +30,8 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up what the integration shares between accounts."""
+    """Set up what the integration shares between accounts: its actions."""
+    async_setup_services(hass)
     return True
 
 
@@ -60,6 +63,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: CentrexConfigEntry) -> b
     coordinator = CentrexCoordinator(hass, entry, provider, account, account_device.id, memory)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
+    coordinator.restorer = Restorer(hass, coordinator)
+    entry.async_on_unload(coordinator.restorer.async_start())
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True

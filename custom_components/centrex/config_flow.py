@@ -13,9 +13,12 @@ import probatio as vol
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     SOURCE_RECONFIGURE,
+    ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
+    OptionsFlow,
 )
+from homeassistant.core import callback
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
@@ -38,6 +41,7 @@ from .api import (
     create_provider,
 )
 from .const import CONF_PROVIDER, DOMAIN
+from .options_flow import CentrexOptionsFlow
 
 SECTION_ADVANCED = "advanced"
 
@@ -89,6 +93,12 @@ class CentrexConfigFlow(ConfigFlow, domain=DOMAIN):
         self._provider = ""
         self._data: dict[str, Any] = {}
         self._authorization_url = ""
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+        """Return the flow that edits saved destinations and holders' mobiles."""
+        return CentrexOptionsFlow()
 
     @property
     def _fields(self) -> tuple[CredentialField, ...]:

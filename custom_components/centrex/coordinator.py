@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -29,6 +30,9 @@ from .api import (
 )
 from .const import DOMAIN, EVENT_FORWARDING_CHANGED, LOGGER, SCAN_INTERVAL
 from .storage import LineMemory
+
+if TYPE_CHECKING:
+    from .restore import Restorer
 
 type CentrexConfigEntry = ConfigEntry[CentrexCoordinator]
 
@@ -68,6 +72,7 @@ class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
         self.account_device_id = account_device_id
         self.memory = memory
         self.last_sync: datetime | None = None
+        self.restorer: Restorer | None = None  # set once the coordinator exists
         self._line_locks: dict[str, asyncio.Lock] = {}
 
     async def _async_update_data(self) -> AccountData:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -12,6 +11,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .api import CentrexProvider, Line
 from .const import DOMAIN
 from .coordinator import CentrexCoordinator
+from .helpers import async_write_checked
 
 
 def line_device_info(coordinator: CentrexCoordinator, line: Line) -> DeviceInfo:
@@ -57,15 +57,7 @@ class CentrexLineEntity(CoordinatorEntity[CentrexCoordinator]):
         applied: Callable[[Line], bool],
     ) -> None:
         """Send a change to the provider and check, on the line read back, that it holds."""
-        line = await self.coordinator.async_write_line(
-            self.line_id, lambda provider: write(provider, self.line)
-        )
-        if not applied(line):
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="not_applied",
-                translation_placeholders={"line": line.name},
-            )
+        await async_write_checked(self.coordinator, self.line_id, write, applied)
 
 
 class CentrexAccountEntity(CoordinatorEntity[CentrexCoordinator]):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Any, Concatenate
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Any, Concatenate
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
@@ -12,11 +12,16 @@ from .api import (
     CentrexError,
     CentrexLineNotFoundError,
     CentrexMissingDestinationError,
+    CentrexProvider,
     CentrexRequestError,
     InvalidPhoneNumberError,
+    Line,
 )
 from .const import DOMAIN
-from .entity import CentrexLineEntity
+from .coordinator import CentrexCoordinator
+
+if TYPE_CHECKING:
+    from .entity import CentrexLineEntity
 
 
 def translated_error(err: Exception) -> HomeAssistantError:
@@ -44,6 +49,34 @@ def translated_error(err: Exception) -> HomeAssistantError:
             translation_domain=DOMAIN, translation_key="authentication_failed"
         )
     return HomeAssistantError(translation_domain=DOMAIN, translation_key="communication_error")
+
+
+async def async_write_checked(
+    coordinator: CentrexCoordinator,
+    line_id: str,
+    write: Callable[[CentrexProvider, Line], Awaitable[None]],
+    applied: Callable[[Line], bool],
+) -> Line:
+    """Send a change, read the line back, and fail unless the change holds.
+
+    `write` gets the line as it is when the write starts (writes to a line run
+    one at a time). Provider errors come out translated.
+    """
+    try:
+        line = await coordinator.async_write_line(
+            line_id, lambda provider: write(provider, coordinator.data.lines[line_id])
+        )
+    except (CentrexError, InvalidPhoneNumberError) as err:
+        if isinstance(err, CentrexAuthenticationError):
+            coordinator.config_entry.async_start_reauth(coordinator.hass)
+        raise translated_error(err) from err
+    if not applied(line):
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="not_applied",
+            translation_placeholders={"line": line.name},
+        )
+    return line
 
 
 def centrex_exception_handler[EntityT: CentrexLineEntity, **P](

@@ -1,4 +1,4 @@
-"""Selects of a line: its forwarding mode."""
+"""Selects of a line: its forwarding mode, and where to forward among saved destinations."""
 
 from __future__ import annotations
 
@@ -10,15 +10,16 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import (
-    CentrexProvider,
     ForwardingMode,
     Line,
     available_modes,
     current_destination,
     current_mode,
+    with_destination,
     with_mode,
 )
-from .coordinator import CentrexConfigEntry
+from .const import CONF_DESTINATIONS
+from .coordinator import CentrexConfigEntry, CentrexCoordinator
 from .entity import CentrexLineEntity
 from .helpers import centrex_exception_handler
 from .platform import async_add_line_entities
@@ -31,32 +32,69 @@ PARALLEL_UPDATES = 1
 class CentrexSelectEntityDescription(SelectEntityDescription):
     """A line select, the choices it offers and how to apply one."""
 
-    options_fn: Callable[[Line], list[str]]
-    current_fn: Callable[[Line], str | None]
-    select_fn: Callable[[CentrexProvider, Line, str], Awaitable[None]]
+    options_fn: Callable[[CentrexCoordinator, Line], list[str]]
+    current_fn: Callable[[CentrexCoordinator, Line], str | None]
+    select_fn: Callable[[CentrexCoordinator, Line, str], Awaitable[None]]
     has_fn: Callable[[Line], bool] = lambda _: True
 
 
-async def _apply_mode(provider: CentrexProvider, line: Line, option: str) -> None:
+async def _apply_mode(coordinator: CentrexCoordinator, line: Line, option: str) -> None:
     forwarding = with_mode(
         line.forwarding, ForwardingMode(option), current_destination(line.forwarding)
     )
-    await provider.async_set_forwarding(line.id, forwarding)
+    await coordinator.provider.async_set_forwarding(line.id, forwarding)
 
 
-def _mode_option(line: Line) -> str | None:
+def _mode_option(_coordinator: CentrexCoordinator, line: Line) -> str | None:
     mode = current_mode(line.forwarding)
     return mode.value if mode else None
+
+
+def _saved(coordinator: CentrexCoordinator) -> dict[str, str]:
+    """Return the account's saved destinations, number by name."""
+    saved = coordinator.config_entry.options.get(CONF_DESTINATIONS, [])
+    return {str(item["name"]): str(item["number"]) for item in saved}
+
+
+def _forward_to_option(coordinator: CentrexCoordinator, line: Line) -> str | None:
+    destination = current_destination(line.forwarding)
+    return next((name for name, n in _saved(coordinator).items() if n == destination), None)
+
+
+async def _forward_to(coordinator: CentrexCoordinator, line: Line, option: str) -> None:
+    """Send calls to a saved destination; with forwarding off, switch it on (last mode)."""
+    number = _saved(coordinator)[option]
+    mode = current_mode(line.forwarding) or ForwardingMode.OFF
+    if mode is ForwardingMode.OFF:
+        modes = [m for m in available_modes(line.features) if m is not ForwardingMode.OFF]
+        remembered = coordinator.memory.last_modes.get(line.id)
+        mode = next((m for m in modes if m == remembered), modes[0])
+        forwarding = with_mode(line.forwarding, mode, number)
+    else:
+        forwarding = with_destination(line.forwarding, number, line.features)
+    await coordinator.provider.async_set_forwarding(line.id, forwarding)
+
+
+def _has_modes(line: Line) -> bool:
+    return len(available_modes(line.features)) > 1
 
 
 SELECTS = (
     CentrexSelectEntityDescription(
         key="forwarding_mode",
         translation_key="forwarding_mode",
-        options_fn=lambda line: [mode.value for mode in available_modes(line.features)],
+        options_fn=lambda _, line: [mode.value for mode in available_modes(line.features)],
         current_fn=_mode_option,
         select_fn=_apply_mode,
-        has_fn=lambda line: len(available_modes(line.features)) > 1,
+        has_fn=_has_modes,
+    ),
+    CentrexSelectEntityDescription(
+        key="forward_to",
+        translation_key="forward_to",
+        options_fn=lambda coordinator, _: list(_saved(coordinator)),
+        current_fn=_forward_to_option,
+        select_fn=_forward_to,
+        has_fn=_has_modes,
     ),
 )
 
@@ -77,19 +115,19 @@ class CentrexSelectEntity(CentrexLineEntity, SelectEntity):
 
     @property
     def options(self) -> list[str]:
-        """The choices the line's provider supports."""
-        return self.entity_description.options_fn(self.line)
+        """The choices the line's provider (and the account's options) offer."""
+        return self.entity_description.options_fn(self.coordinator, self.line)
 
     @property
     def current_option(self) -> str | None:
         """The line's current choice."""
-        return self.entity_description.current_fn(self.line)
+        return self.entity_description.current_fn(self.coordinator, self.line)
 
     @centrex_exception_handler
     async def async_select_option(self, option: str) -> None:
         """Apply a choice on the provider and check it was applied."""
         description = self.entity_description
         await self.async_write(
-            lambda provider, line: description.select_fn(provider, line, option),
-            lambda line: description.current_fn(line) == option,
+            lambda _, line: description.select_fn(self.coordinator, line, option),
+            lambda line: description.current_fn(self.coordinator, line) == option,
         )

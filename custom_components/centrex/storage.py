@@ -1,7 +1,8 @@
 """What the integration remembers across restarts, per account.
 
 - the last forwarding mode of each line, so the forwarding switch can bring it back;
-- the timed changes still to undo ("forward for two hours"), with the state to restore.
+- the timed changes still to undo ("forward for two hours"), with the state to restore;
+- the forwarding each line had before it was sent to its holder's mobile.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ SAVE_DELAY = 1  # seconds; a burst of changes is written once
 class _Stored(TypedDict):
     last_modes: dict[str, str]
     restores: list[dict[str, Any]]
+    saved: dict[str, dict[str, Any]]
 
 
 def forwarding_to_dict(forwarding: Forwarding) -> dict[str, Any]:
@@ -93,6 +95,8 @@ class LineMemory:
         self._store: Store[_Stored] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}")
         self.last_modes: dict[str, str] = {}
         self.restores: dict[str, PendingRestore] = {}
+        #: Forwarding before `forward_to_mobile`, for `restore_forwarding`.
+        self.saved: dict[str, Forwarding] = {}
 
     async def async_load(self) -> None:
         """Read what was remembered before the restart."""
@@ -100,6 +104,9 @@ class LineMemory:
         if data is None:
             return
         self.last_modes = dict(data.get("last_modes", {}))
+        self.saved = {
+            line_id: forwarding_from_dict(item) for line_id, item in data.get("saved", {}).items()
+        }
         for item in data.get("restores", []):
             restore = PendingRestore.from_dict(item)
             self.restores[restore.key] = restore
@@ -120,4 +127,5 @@ class LineMemory:
         return {
             "last_modes": self.last_modes,
             "restores": [restore.to_dict() for restore in self.restores.values()],
+            "saved": {line_id: forwarding_to_dict(fw) for line_id, fw in self.saved.items()},
         }

@@ -19,6 +19,7 @@ from .exceptions import (
     CentrexRequestError,
 )
 from .models import (
+    VOICEMAIL,
     Account,
     CallState,
     DelayRange,
@@ -59,6 +60,7 @@ def create_provider(
 
 __all__ = [
     "PROVIDERS",
+    "VOICEMAIL",
     "Account",
     "CallState",
     "CentrexAuthenticationError",

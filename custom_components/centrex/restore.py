@@ -1,0 +1,100 @@
+"""Undoes timed changes ("forward for two hours") when their time comes, even after a restart."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.util import dt as dt_util
+
+from .api import CentrexError, CentrexProvider
+from .const import LOGGER
+from .coordinator import CentrexCoordinator
+from .storage import PendingRestore
+
+RETRY_AFTER = timedelta(minutes=1)
+
+
+class Restorer:
+    """Schedules the pending restores of one account and carries them out."""
+
+    def __init__(self, hass: HomeAssistant, coordinator: CentrexCoordinator) -> None:
+        """Start with nothing scheduled; `async_start` schedules what is stored."""
+        self.hass = hass
+        self.coordinator = coordinator
+        self._timers: dict[str, CALLBACK_TYPE] = {}
+
+    @property
+    def pending(self) -> dict[str, PendingRestore]:
+        """The restores still to do, by line and setting."""
+        return self.coordinator.memory.restores
+
+    @callback
+    def async_start(self) -> Callable[[], None]:
+        """Schedule every stored restore; return what cancels them all."""
+        for restore in list(self.pending.values()):
+            self._schedule(restore)
+        return self._cancel_all
+
+    @callback
+    def add(self, restore: PendingRestore) -> None:
+        """Remember a restore (keeping the state saved by an earlier one) and schedule it."""
+        earlier = self.pending.get(restore.key)
+        if earlier is not None:
+            # A new timed change on top of a pending one: come back to the
+            # state before the first, at the new time.
+            restore.forwarding = earlier.forwarding
+            restore.do_not_disturb = earlier.do_not_disturb
+        self.pending[restore.key] = restore
+        self.coordinator.memory.save()
+        self._schedule(restore)
+
+    @callback
+    def cancel(self, line_id: str, what: str) -> None:
+        """Forget a restore: the user changed the setting again without a duration."""
+        key = f"{line_id}/{what}"
+        if self.pending.pop(key, None) is not None:
+            self.coordinator.memory.save()
+        if timer := self._timers.pop(key, None):
+            timer()
+
+    def _schedule(self, restore: PendingRestore, at: datetime | None = None) -> None:
+        if timer := self._timers.pop(restore.key, None):
+            timer()
+        when = max(at or restore.at, dt_util.utcnow())
+
+        async def run(_now: datetime) -> None:
+            self._timers.pop(restore.key, None)
+            await self._async_run(restore)
+
+        self._timers[restore.key] = async_track_point_in_utc_time(self.hass, run, when)
+
+    async def _async_run(self, restore: PendingRestore) -> None:
+        async def write(provider: CentrexProvider) -> None:
+            if restore.forwarding is not None:
+                await provider.async_set_forwarding(restore.line_id, restore.forwarding)
+            if restore.do_not_disturb is not None:
+                await provider.async_set_do_not_disturb(restore.line_id, restore.do_not_disturb)
+
+        try:
+            await self.coordinator.async_write_line(restore.line_id, write)
+        except CentrexError as err:
+            LOGGER.warning(
+                "Could not restore %s of line %s, trying again in a minute: %s",
+                restore.what,
+                restore.line_id,
+                err,
+            )
+            self._schedule(restore, dt_util.utcnow() + RETRY_AFTER)
+            return
+        if self.pending.get(restore.key) is restore:
+            del self.pending[restore.key]
+            self.coordinator.memory.save()
+
+    @callback
+    def _cancel_all(self) -> None:
+        for timer in self._timers.values():
+            timer()
+        self._timers.clear()

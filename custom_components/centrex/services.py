@@ -1,0 +1,424 @@
+"""Actions: forwarding and do-not-disturb for many lines at once, timed changes, remote work.
+
+Lines are targeted by their devices or entities; targeting the account device
+means every line of the account. Every line is checked before anything is
+sent, so a mistake never leaves some lines changed and others not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+import probatio as vol
+from homeassistant.const import ATTR_DEVICE_ID
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.target import TargetSelection, async_extract_referenced_entity_ids
+from homeassistant.util import dt as dt_util
+from homeassistant.util.json import JsonValueType
+
+from .api import (
+    VOICEMAIL,
+    CentrexProvider,
+    Forwarding,
+    ForwardingMode,
+    ForwardKind,
+    InvalidPhoneNumberError,
+    Line,
+    available_modes,
+    current_destination,
+    current_mode,
+    to_e164,
+    with_mode,
+)
+from .const import CONF_DESTINATIONS, CONF_MOBILES, DOMAIN
+from .coordinator import CentrexConfigEntry, CentrexCoordinator
+from .helpers import async_write_checked
+from .restore import Restorer
+from .storage import PendingRestore
+
+SERVICE_SET_FORWARDING = "set_forwarding"
+SERVICE_CLEAR_FORWARDING = "clear_forwarding"
+SERVICE_SET_DO_NOT_DISTURB = "set_do_not_disturb"
+SERVICE_FORWARD_TO_MOBILE = "forward_to_mobile"
+SERVICE_RESTORE_FORWARDING = "restore_forwarding"
+SERVICE_GET_FORWARDING = "get_forwarding"
+
+ATTR_MODE = "mode"
+ATTR_DESTINATION = "destination"
+ATTR_DELAY = "delay"
+ATTR_DURATION = "duration"
+ATTR_UNTIL = "until"
+ATTR_ENABLED = "enabled"
+
+FORWARD_MODES = [mode.value for mode in ForwardingMode if mode is not ForwardingMode.OFF]
+_MAX_TEXT = 100
+
+_TIMING = {
+    vol.Exclusive(ATTR_DURATION, "timing"): cv.positive_time_period,
+    vol.Exclusive(ATTR_UNTIL, "timing"): cv.datetime,
+}
+TARGET_SCHEMA = vol.Schema(cv.TARGET_SERVICE_FIELDS)
+SET_FORWARDING_SCHEMA = TARGET_SCHEMA.extend(
+    {
+        vol.Required(ATTR_MODE): cv.string,
+        vol.Required(ATTR_DESTINATION): cv.string,
+        vol.Optional(ATTR_DELAY): vol.Coerce(float),
+        **_TIMING,
+    }
+)
+SET_DO_NOT_DISTURB_SCHEMA = TARGET_SCHEMA.extend(
+    {vol.Required(ATTR_ENABLED): cv.boolean, **_TIMING}
+)
+FORWARD_TO_MOBILE_SCHEMA = TARGET_SCHEMA.extend(
+    {vol.Optional(ATTR_MODE, default=ForwardingMode.ALWAYS.value): cv.string}
+)
+
+
+def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TargetLine:
+    """One line a call targets, and the coordinator of its account."""
+
+    coordinator: CentrexCoordinator
+    line_id: str
+
+    @property
+    def line(self) -> Line:
+        """The line as last read."""
+        return self.coordinator.data.lines[self.line_id]
+
+    def result(self, error: Exception | None = None) -> JsonValueType:
+        """Describe how the action went on this line."""
+        return {
+            "line": self.line.name,
+            "device_id": self.coordinator.line_device_id(self.line_id),
+            "success": error is None,
+            "error": str(error) if error else None,
+        }
+
+
+def _lines_of_device(
+    hass: HomeAssistant, device: dr.DeviceEntry | dr.ChildDeviceEntry
+) -> list[TargetLine] | None:
+    """Return the lines a device stands for, or None if it is not ours."""
+    if not isinstance(device, dr.DeviceEntry):
+        return None
+    for entry_id in device.config_entries:
+        entry: CentrexConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
+        if entry is None or entry.domain != DOMAIN:
+            continue
+        if not hasattr(entry, "runtime_data") or entry.runtime_data is None:
+            raise _invalid("entry_not_loaded", account=entry.title)
+        coordinator = entry.runtime_data
+        account_id = coordinator.account.id
+        for domain, identifier in device.identifiers:
+            if domain != DOMAIN:
+                continue
+            if identifier == account_id:
+                return [TargetLine(coordinator, line_id) for line_id in coordinator.data.lines]
+            line_id = identifier.removeprefix(f"{account_id}_")
+            if line_id in coordinator.data.lines:
+                return [TargetLine(coordinator, line_id)]
+    return None
+
+
+def resolve_lines(call: ServiceCall) -> list[TargetLine]:
+    """Return the lines a call targets; explicit targets that are not lines are an error."""
+    hass = call.hass
+    selection = async_extract_referenced_entity_ids(
+        hass, TargetSelection(call.data), primary_entities_only=False
+    )
+    entity_registry = er.async_get(hass)
+    explicit = set(cv.ensure_list(call.data.get(ATTR_DEVICE_ID)))
+    device_ids = set(selection.referenced_devices)
+    for entity_id in selection.referenced | selection.indirectly_referenced:
+        entity = entity_registry.async_get(entity_id)
+        if entity is not None and entity.platform == DOMAIN and entity.device_id:
+            device_ids.add(entity.device_id)
+            if entity_id in selection.referenced:
+                explicit.add(entity.device_id)
+    device_registry = dr.async_get(hass)
+    lines: dict[tuple[str, str], TargetLine] = {}
+    for device_id in sorted(device_ids):
+        device = device_registry.async_get(device_id)
+        found = _lines_of_device(hass, device) if device else None
+        if found is None:
+            if device_id in explicit:
+                raise _invalid("not_a_line")
+            continue
+        for target in found:
+            lines[(target.coordinator.config_entry.entry_id, target.line_id)] = target
+    if not lines:
+        raise _invalid("no_lines")
+    return list(lines.values())
+
+
+def resolve_destination(hass: HomeAssistant, entry: CentrexConfigEntry, text: str) -> str:
+    """Turn a saved destination's name, "voicemail" or a typed number into a destination."""
+    wanted = text.strip().casefold()
+    for saved in entry.options.get(CONF_DESTINATIONS, []):
+        if str(saved["name"]).strip().casefold() == wanted:
+            return str(saved["number"])
+    if wanted == VOICEMAIL:
+        return VOICEMAIL
+    try:
+        return to_e164(text.strip(), hass.config.country)
+    except InvalidPhoneNumberError:
+        raise _invalid("unknown_destination", destination=text[:_MAX_TEXT]) from None
+
+
+def _mode(value: str, line: Line) -> ForwardingMode:
+    if value not in FORWARD_MODES:
+        raise _invalid("invalid_mode", mode=value[:_MAX_TEXT])
+    mode = ForwardingMode(value)
+    if mode not in available_modes(line.features):
+        raise _invalid("mode_not_supported", mode=mode.value, line=line.name)
+    return mode
+
+
+def _until(call: ServiceCall) -> datetime | None:
+    duration: timedelta | None = call.data.get(ATTR_DURATION)
+    if duration is not None:
+        return dt_util.utcnow() + duration
+    until: datetime | None = call.data.get(ATTR_UNTIL)
+    if until is None:
+        return None
+    until = dt_util.as_utc(
+        until if until.tzinfo else until.replace(tzinfo=dt_util.get_default_time_zone())
+    )
+    if until <= dt_util.utcnow():
+        raise _invalid("until_in_past")
+    return until
+
+
+def _restorer(target: TargetLine) -> Restorer:
+    restorer = target.coordinator.restorer
+    assert restorer is not None  # noqa: S101 - set when the entry is set up
+    return restorer
+
+
+async def _write_forwarding(target: TargetLine, forwarding: Forwarding) -> None:
+    async def write(provider: CentrexProvider, _line: Line) -> None:
+        await provider.async_set_forwarding(target.line_id, forwarding)
+
+    await async_write_checked(
+        target.coordinator,
+        target.line_id,
+        write,
+        lambda line: (
+            current_mode(line.forwarding) == current_mode(forwarding)
+            and current_destination(line.forwarding) == current_destination(forwarding)
+        ),
+    )
+
+
+async def _async_set_forwarding(call: ServiceCall) -> None:
+    targets = resolve_lines(call)
+    until = _until(call)
+    plan: list[tuple[TargetLine, Forwarding]] = []
+    for target in targets:
+        line = target.line
+        mode = _mode(call.data[ATTR_MODE], line)
+        destination = resolve_destination(
+            call.hass, target.coordinator.config_entry, call.data[ATTR_DESTINATION]
+        )
+        forwarding = with_mode(line.forwarding, mode, destination)
+        if (delay := call.data.get(ATTR_DELAY)) is not None:
+            delays = line.features.no_answer_delay
+            if delays is None or delay != int(delay) or not delays.accepts(int(delay)):
+                raise _invalid("invalid_delay", value=str(delay))
+            forwarding = replace(forwarding, no_answer_delay=int(delay))
+        plan.append((target, forwarding))
+    for target, forwarding in plan:
+        before = target.line.forwarding
+        await _write_forwarding(target, forwarding)
+        _schedule_or_cancel(target, "forwarding", until, forwarding=before)
+
+
+def _schedule_or_cancel(
+    target: TargetLine,
+    what: str,
+    until: datetime | None,
+    *,
+    forwarding: Forwarding | None = None,
+    do_not_disturb: bool | None = None,
+) -> None:
+    restorer = _restorer(target)
+    if until is None:
+        restorer.cancel(target.line_id, what)
+        return
+    restorer.add(PendingRestore(target.line_id, what, until, forwarding, do_not_disturb))
+
+
+def _all_off(forwarding: Forwarding) -> Forwarding:
+    result = with_mode(forwarding, ForwardingMode.OFF, None)
+    unreachable = forwarding.rule(ForwardKind.UNREACHABLE)
+    if unreachable.active:
+        result = result.with_rule(ForwardKind.UNREACHABLE, replace(unreachable, active=False))
+    return result
+
+
+async def _async_clear_forwarding(call: ServiceCall) -> None:
+    for target in resolve_lines(call):
+        forwarding = _all_off(target.line.forwarding)
+
+        async def write(
+            provider: CentrexProvider, _line: Line, fw: Forwarding = forwarding
+        ) -> None:
+            await provider.async_set_forwarding(_line.id, fw)
+
+        await async_write_checked(
+            target.coordinator,
+            target.line_id,
+            write,
+            lambda line: not any(rule.active for rule in line.forwarding.rules.values()),
+        )
+        _restorer(target).cancel(target.line_id, "forwarding")
+
+
+async def _async_set_do_not_disturb(call: ServiceCall) -> None:
+    targets = resolve_lines(call)
+    until = _until(call)
+    enabled: bool = call.data[ATTR_ENABLED]
+    for target in targets:
+        if not target.line.features.do_not_disturb:
+            raise _invalid("do_not_disturb_not_supported", line=target.line.name)
+    for target in targets:
+        before = target.line.do_not_disturb
+
+        async def write(provider: CentrexProvider, line: Line) -> None:
+            await provider.async_set_do_not_disturb(line.id, enabled)
+
+        await async_write_checked(
+            target.coordinator,
+            target.line_id,
+            write,
+            lambda line: line.do_not_disturb == enabled,
+        )
+        _schedule_or_cancel(target, "do_not_disturb", until, do_not_disturb=before)
+
+
+async def _for_each_line(
+    call: ServiceCall, action: Callable[[TargetLine], Awaitable[None]]
+) -> ServiceResponse:
+    """Run an action on every targeted line; one failure does not stop the others."""
+    results: list[JsonValueType] = []
+    failed = []
+    for target in resolve_lines(call):
+        try:
+            await action(target)
+        except HomeAssistantError as err:
+            results.append(target.result(err))
+            failed.append(target.line.name)
+        else:
+            results.append(target.result())
+    if failed and not call.return_response:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="some_lines_failed",
+            translation_placeholders={"lines": ", ".join(failed)},
+        )
+    return {"lines": results}
+
+
+async def _async_forward_to_mobile(call: ServiceCall) -> ServiceResponse:
+    async def forward(target: TargetLine) -> None:
+        line = target.line
+        mode = _mode(call.data[ATTR_MODE], line)
+        mobile = target.coordinator.config_entry.options.get(CONF_MOBILES, {}).get(line.id)
+        if not mobile:
+            raise _invalid("no_mobile", line=line.name)
+        memory = target.coordinator.memory
+        # Keep what the line did before the first move, however often it is moved.
+        memory.saved.setdefault(line.id, line.forwarding)
+        memory.save()
+        await _write_forwarding(target, with_mode(line.forwarding, mode, mobile))
+
+    return await _for_each_line(call, forward)
+
+
+async def _async_restore_forwarding(call: ServiceCall) -> ServiceResponse:
+    async def restore(target: TargetLine) -> None:
+        memory = target.coordinator.memory
+        saved = memory.saved.get(target.line_id)
+        if saved is None:
+            raise _invalid("nothing_to_restore", line=target.line.name)
+        await _write_forwarding(target, saved)
+        del memory.saved[target.line_id]
+        memory.save()
+
+    return await _for_each_line(call, restore)
+
+
+async def _async_get_forwarding(call: ServiceCall) -> ServiceResponse:
+    lines: list[JsonValueType] = []
+    for target in resolve_lines(call):
+        line = target.line
+        mode = current_mode(line.forwarding)
+        unreachable = line.forwarding.rule(ForwardKind.UNREACHABLE)
+        pending = target.coordinator.memory.restores.get(f"{line.id}/forwarding")
+        lines.append(
+            {
+                "line": line.name,
+                "device_id": target.coordinator.line_device_id(line.id),
+                "number": line.number,
+                "mode": mode.value if mode else None,
+                "destination": current_destination(line.forwarding),
+                "no_answer_delay": line.forwarding.no_answer_delay,
+                "unreachable": unreachable.active,
+                "unreachable_destination": unreachable.destination,
+                "do_not_disturb": line.do_not_disturb,
+                "restore_at": pending.at.isoformat() if pending else None,
+                "saved_for_restore": line.id in target.coordinator.memory.saved,
+            }
+        )
+    return {"lines": lines}
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the integration's actions (once, for every account)."""
+    register = hass.services.async_register
+    register(DOMAIN, SERVICE_SET_FORWARDING, _async_set_forwarding, SET_FORWARDING_SCHEMA)
+    register(DOMAIN, SERVICE_CLEAR_FORWARDING, _async_clear_forwarding, TARGET_SCHEMA)
+    register(
+        DOMAIN, SERVICE_SET_DO_NOT_DISTURB, _async_set_do_not_disturb, SET_DO_NOT_DISTURB_SCHEMA
+    )
+    register(
+        DOMAIN,
+        SERVICE_FORWARD_TO_MOBILE,
+        _async_forward_to_mobile,
+        FORWARD_TO_MOBILE_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    register(
+        DOMAIN,
+        SERVICE_RESTORE_FORWARDING,
+        _async_restore_forwarding,
+        TARGET_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    register(
+        DOMAIN,
+        SERVICE_GET_FORWARDING,
+        _async_get_forwarding,
+        TARGET_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )
