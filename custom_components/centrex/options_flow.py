@@ -136,9 +136,7 @@ class CentrexOptionsFlow(OptionsFlowWithReload):
         mobiles: dict[str, str] = {}
         lines = self.config_entry.runtime_data.data.lines
         for item in user_input.get(CONF_MOBILES) or []:
-            line_id = str(item.get("line") or "")
-            if line_id not in lines:
-                raise InvalidOptionError("unknown_line", line_id)
+            line_id = str(item["line"])  # the form only offers existing lines
             if line_id in mobiles:
                 raise InvalidOptionError("duplicate_line", lines[line_id].name)
             mobiles[line_id] = self._number(item.get("mobile"), voicemail=False)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import probatio as vol
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import (
     HomeAssistant,
@@ -124,7 +125,7 @@ def _lines_of_device(
         entry: CentrexConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
         if entry is None or entry.domain != DOMAIN:
             continue
-        if not hasattr(entry, "runtime_data") or entry.runtime_data is None:
+        if entry.state is not ConfigEntryState.LOADED:
             raise _invalid("entry_not_loaded", account=entry.title)
         coordinator = entry.runtime_data
         account_id = coordinator.account.id
