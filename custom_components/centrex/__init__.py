@@ -67,6 +67,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: CentrexConfigEntry) -> b
     entry.async_on_unload(coordinator.restorer.async_start())
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_on_unload(coordinator.async_add_listener(coordinator.async_remove_stale_devices))
+    coordinator.async_remove_stale_devices()
     return True
 
 
@@ -81,3 +83,13 @@ async def async_unload_entry(hass: HomeAssistant, entry: CentrexConfigEntry) -> 
 async def async_remove_entry(hass: HomeAssistant, entry: CentrexConfigEntry) -> None:
     """Forget what was remembered for a deleted account."""
     await LineMemory(hass, entry.entry_id).async_remove()
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: CentrexConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Let the user delete a line's device only once the line is gone from the account."""
+    current = entry.runtime_data.current_identifiers()
+    return not any(
+        domain == DOMAIN and identifier in current for domain, identifier in device.identifiers
+    )

@@ -138,6 +138,21 @@ class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
         lines = {**self.data.lines, line.id: line}
         self.async_set_updated_data(AccountData(self.data.account, lines))
 
+    def current_identifiers(self) -> set[str]:
+        """Return the device identifiers of the account and of the lines it has now."""
+        return {self.account.id} | {f"{self.account.id}_{line_id}" for line_id in self.data.lines}
+
+    def async_remove_stale_devices(self) -> None:
+        """Remove the devices of lines the provider no longer lists."""
+        registry = dr.async_get(self.hass)
+        wanted = self.current_identifiers()
+        for device in dr.async_entries_for_config_entry(registry, self.config_entry.entry_id):
+            ours = {identifier for domain, identifier in device.identifiers if domain == DOMAIN}
+            if ours and not ours & wanted:
+                registry.async_update_device(
+                    device.id, remove_config_entry_id=self.config_entry.entry_id
+                )
+
     def line_device_id(self, line_id: str) -> str | None:
         """Return the device registry id of a line."""
         device = dr.async_get(self.hass).async_get_device_by_identifier(

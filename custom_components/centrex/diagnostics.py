@@ -1,0 +1,60 @@
+"""Diagnostics: what the integration knows about an account, with credentials redacted."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.core import HomeAssistant
+
+from .coordinator import CentrexConfigEntry
+from .storage import forwarding_to_dict
+
+#: Everything in entry data that could open the account.
+TO_REDACT = {"application_key", "application_secret", "consumer_key", "token_id", "token"}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: CentrexConfigEntry
+) -> dict[str, Any]:
+    """Return the account, its lines and what is remembered, without secrets."""
+    coordinator = entry.runtime_data
+    budget = coordinator.provider.request_budget()
+    return {
+        "entry": {
+            "data": async_redact_data(dict(entry.data), TO_REDACT),
+            "options": dict(entry.options),
+        },
+        "account": asdict(coordinator.account),
+        "last_sync": coordinator.last_sync.isoformat() if coordinator.last_sync else None,
+        "last_update_success": coordinator.last_update_success,
+        "request_budget": {"used_last_minute": budget[0], "per_minute": budget[1]}
+        if budget
+        else None,
+        "lines": [
+            {
+                "id": line.id,
+                "name": line.name,
+                "number": line.number,
+                "device_kind": line.device_kind.value,
+                "features": {
+                    "forward_kinds": sorted(kind.value for kind in line.features.forward_kinds),
+                    "no_answer_delay": asdict(line.features.no_answer_delay)
+                    if line.features.no_answer_delay
+                    else None,
+                    "do_not_disturb": line.features.do_not_disturb,
+                },
+                "forwarding": forwarding_to_dict(line.forwarding),
+                "do_not_disturb": line.do_not_disturb,
+                "registered": line.registered,
+                "call_state": line.call_state.value if line.call_state else None,
+            }
+            for line in coordinator.data.lines.values()
+        ],
+        "remembered": {
+            "last_modes": dict(coordinator.memory.last_modes),
+            "pending_restores": [r.to_dict() for r in coordinator.memory.restores.values()],
+            "saved_for_restore": sorted(coordinator.memory.saved),
+        },
+    }
