@@ -13,6 +13,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -33,6 +34,10 @@ from .storage import LineMemory
 
 if TYPE_CHECKING:
     from .restore import Restorer
+
+#: How long before credentials expire the user is told, and how often we look.
+CREDENTIALS_WARNING = timedelta(days=14)
+CREDENTIALS_CHECK = timedelta(days=1)
 
 type CentrexConfigEntry = ConfigEntry[CentrexCoordinator]
 
@@ -73,10 +78,36 @@ class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
         self.memory = memory
         self.last_sync: datetime | None = None
         self.restorer: Restorer | None = None  # set once the coordinator exists
+        self._credentials_checked: datetime | None = None
         self._line_locks: dict[str, asyncio.Lock] = {}
+
+    async def _async_check_credentials(self) -> None:
+        """Warn (a repair issue) when the credentials expire soon; at most once a day."""
+        now = dt_util.utcnow()
+        if self._credentials_checked and now - self._credentials_checked < CREDENTIALS_CHECK:
+            return
+        self._credentials_checked = now
+        issue_id = f"credentials_expiring_{self.config_entry.entry_id}"
+        expiry = await self.provider.async_get_credentials_expiry()
+        if expiry is None or expiry - now > CREDENTIALS_WARNING:
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+            return
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="credentials_expiring",
+            translation_placeholders={
+                "account": self.account.name,
+                "date": dt_util.as_local(expiry).strftime("%Y-%m-%d %H:%M"),
+            },
+        )
 
     async def _async_update_data(self) -> AccountData:
         try:
+            await self._async_check_credentials()
             lines = await self.provider.async_get_lines()
         except CentrexAuthenticationError as err:
             raise ConfigEntryAuthFailed(

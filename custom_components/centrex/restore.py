@@ -6,11 +6,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
-from .api import CentrexError, CentrexProvider
-from .const import LOGGER
+from .api import CentrexError, CentrexProvider, CentrexRequestError
+from .const import DOMAIN, LOGGER
 from .coordinator import CentrexCoordinator
 from .storage import PendingRestore
 
@@ -80,6 +81,24 @@ class Restorer:
 
         try:
             await self.coordinator.async_write_line(restore.line_id, write)
+        except CentrexRequestError:
+            # The provider refuses the old state itself: retrying cannot help.
+            # Tell the user, who can set the line by hand.
+            self._drop(restore)
+            line = self.coordinator.data.lines.get(restore.line_id)
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                f"restore_refused_{restore.key}",
+                is_fixable=False,
+                severity=ir.IssueSeverity.ERROR,
+                translation_key="restore_refused",
+                translation_placeholders={
+                    "line": line.name if line else restore.line_id,
+                    "what": restore.what,
+                },
+            )
+            return
         except CentrexError as err:
             LOGGER.warning(
                 "Could not restore %s of line %s, trying again in a minute: %s",
@@ -89,6 +108,9 @@ class Restorer:
             )
             self._schedule(restore, dt_util.utcnow() + RETRY_AFTER)
             return
+        self._drop(restore)
+
+    def _drop(self, restore: PendingRestore) -> None:
         if self.pending.get(restore.key) is restore:
             del self.pending[restore.key]
             self.coordinator.memory.save()

@@ -109,6 +109,7 @@ class FakeOvh(FakeServer):
     clock_skew: int = 37  # seconds between our clock and OVH's
     consumer_keys: dict[str, str] = field(default_factory=lambda: {CONSUMER_KEY: "validated"})
     lines: dict[str, FakeLine] = field(default_factory=dict)
+    credential_expiration: str | None = None
 
     def __post_init__(self) -> None:
         if not self.lines:
@@ -173,6 +174,7 @@ class FakeOvh(FakeServer):
             web.get("/1.0/auth/time", self._time),
             web.post("/1.0/auth/credential", self._credential),
             web.get("/1.0/me", signed(self._me)),
+            web.get("/1.0/auth/currentCredential", signed(self._current_credential)),
             web.get("/1.0/telephony", signed(self._billing_accounts)),
             web.get("/1.0/telephony/{ba}/line", signed(self._line_names)),
             web.get("/1.0/telephony/{ba}/service/{sn}", signed(self._service)),
@@ -207,6 +209,18 @@ class FakeOvh(FakeServer):
                 "consumerKey": consumer_key,
                 "state": "pendingValidation",
                 "validationUrl": f"https://eu.api.ovh.com/auth/?credentialToken={consumer_key}",
+            }
+        )
+
+    async def _current_credential(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "credentialId": 1,
+                "applicationId": 2,
+                "status": "validated",
+                "creation": "2026-01-05T10:00:00+01:00",
+                "expiration": self.credential_expiration,
+                "rules": [{"method": "GET", "path": "/telephony/*"}],
             }
         )
 

@@ -191,6 +191,18 @@ class OvhProvider(HttpProvider):
             config={**self.config, "consumer_key": answer["consumerKey"]},
         )
 
+    async def async_get_credentials_expiry(self) -> datetime | None:
+        """Return when the consumer key expires (None when it never does)."""
+        credential = await self._signed("GET", "/auth/currentCredential")
+        expiration = credential.get("expiration") if isinstance(credential, dict) else None
+        if not expiration:
+            return None
+        try:
+            when = datetime.fromisoformat(str(expiration))
+        except ValueError:
+            return None
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
+
     def request_budget(self) -> tuple[int, int]:
         """Return the requests of the last minute and the fair-use allowance."""
         assert self.budget is not None  # noqa: S101 - set in __init__

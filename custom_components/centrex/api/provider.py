@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from aiohttp import ClientSession
@@ -56,6 +57,10 @@ class CentrexProvider(ABC):
         Returns what the user must approve, or None when the credentials given
         are complete.
         """
+        return None
+
+    async def async_get_credentials_expiry(self) -> datetime | None:
+        """Return when the credentials stop working, if they expire at all."""
         return None
 
     def request_budget(self) -> tuple[int, int] | None:
