@@ -90,4 +90,4 @@ async def test_diagnostics_are_redacted(
     assert diagnostics["entry"]["data"]["application_secret"] == "**REDACTED**"
     assert len(diagnostics["lines"]) == 3
     assert diagnostics["request_budget"]["per_minute"] == 60
-    assert diagnostics["lines"][0] == snapshot(exclude=lambda prop, path: prop in {"base_url"})
+    assert diagnostics["lines"][0] == snapshot(exclude=lambda prop, path: prop == "base_url")

@@ -19,16 +19,17 @@ class RequestBudget:
         self,
         per_minute: int,
         burst: int | None = None,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         """Start with a full bucket."""
         self.per_minute = per_minute
         self.burst = burst or per_minute
-        self._clock = clock
+        # Looked up at each call, so that a test clock (freezegun) is honoured.
+        self._clock = clock or (lambda: time.monotonic())  # noqa: PLW0108
         self._sleep = sleep
         self._tokens = float(self.burst)
-        self._updated = clock()
+        self._updated = self._clock()
         self._lock = asyncio.Lock()
         self._spent: deque[float] = deque()
 
