@@ -21,6 +21,7 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
@@ -155,12 +156,17 @@ async def test_account_sensors(
     assert hass.states.get("sensor.atelier_durand_demo_last_successful_sync").state != STATE_UNKNOWN
     # The demo has no request budget; OVH has one.
     assert hass.states.get("sensor.atelier_durand_demo_request_budget_used") is None
-    await setup_entry(
+    entry = await setup_entry(
         hass, MockConfigEntry(domain=DOMAIN, unique_id="ovh", data=ovh_data(ovh_fake))
     )
-    budget = hass.states.get(
-        f"sensor.ovhcloud_telecom_{ovh.NICHANDLE.replace('-', '_')}_request_budget_used"
-    )
+    entity_id = f"sensor.ovhcloud_telecom_{ovh.NICHANDLE.replace('-', '_')}_request_budget_used"
+    registry = er.async_get(hass)
+    # Disabled by default: it is for diagnosing OVH's fair use.
+    assert registry.async_get(entity_id).disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    registry.async_update_entity(entity_id, disabled_by=None)
+    await hass.config_entries.async_reload(entry.entry_id)
+    await settle(hass)
+    budget = hass.states.get(entity_id)
     assert budget is not None
     assert 0 < float(budget.state) <= 100
 

@@ -69,6 +69,8 @@ ACCOUNT_SENSORS = (
         key="request_budget",
         translation_key="request_budget",
         entity_category=EntityCategory.DIAGNOSTIC,
+        # Moves with every poll and only matters when diagnosing OVH's fair use.
+        entity_registry_enabled_default=False,
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=_budget_used,
