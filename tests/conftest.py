@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator, Callable
 
+import aiohttp
 import pytest
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -59,6 +60,13 @@ async def init_integration(hass: HomeAssistant, demo_entry: MockConfigEntry) -> 
     assert await hass.config_entries.async_setup(demo_entry.entry_id)
     await hass.async_block_till_done()
     return demo_entry
+
+
+@pytest.fixture
+async def client_session() -> AsyncGenerator[aiohttp.ClientSession]:
+    """A plain HTTP session, for driving the provider drivers without Home Assistant."""
+    async with aiohttp.ClientSession() as session:
+        yield session
 
 
 @pytest.fixture

@@ -87,12 +87,6 @@ async def fake(socket_enabled: None) -> AsyncGenerator[FakeOvh]:
     await server.close()
 
 
-@pytest.fixture
-async def session() -> AsyncGenerator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
-
-
 def _provider(
     session: aiohttp.ClientSession, fake: FakeOvh, consumer_key: str = CONSUMER_KEY
 ) -> OvhProvider:
@@ -109,9 +103,9 @@ def _provider(
 
 
 async def test_discovery_keeps_only_lines_with_options(
-    fake: FakeOvh, session: aiohttp.ClientSession
+    fake: FakeOvh, client_session: aiohttp.ClientSession
 ) -> None:
-    provider = _provider(session, fake)
+    provider = _provider(client_session, fake)
     account = await provider.async_get_account()
     lines = {line.id: line for line in await provider.async_get_lines()}
 
@@ -131,9 +125,9 @@ async def test_discovery_keeps_only_lines_with_options(
 
 
 async def test_forward_is_a_partial_put_in_ovh_number_form(
-    fake: FakeOvh, session: aiohttp.ClientSession
+    fake: FakeOvh, client_session: aiohttp.ClientSession
 ) -> None:
-    provider = _provider(session, fake)
+    provider = _provider(client_session, fake)
     lines = {line.id: line for line in await provider.async_get_lines()}
     line = lines[RECEPTION]
     forwarding = line.forwarding.with_rule(
@@ -154,8 +148,8 @@ async def test_forward_is_a_partial_put_in_ovh_number_form(
     ]
 
 
-async def test_voicemail_destination(fake: FakeOvh, session: aiohttp.ClientSession) -> None:
-    provider = _provider(session, fake)
+async def test_voicemail_destination(fake: FakeOvh, client_session: aiohttp.ClientSession) -> None:
+    provider = _provider(client_session, fake)
     await provider.async_get_lines()
     forwarding = Forwarding({ForwardKind.UNCONDITIONAL: ForwardRule(True, VOICEMAIL)})
     await provider.async_set_forwarding(
@@ -169,9 +163,9 @@ async def test_voicemail_destination(fake: FakeOvh, session: aiohttp.ClientSessi
 
 
 async def test_do_not_disturb_and_unchanged_forwarding_send_minimal_requests(
-    fake: FakeOvh, session: aiohttp.ClientSession
+    fake: FakeOvh, client_session: aiohttp.ClientSession
 ) -> None:
-    provider = _provider(session, fake)
+    provider = _provider(client_session, fake)
     line = (await provider.async_get_lines())[0]
     await provider.async_set_forwarding(line.id, line.forwarding)  # nothing to change
     await provider.async_set_do_not_disturb(line.id, True)
@@ -179,9 +173,9 @@ async def test_do_not_disturb_and_unchanged_forwarding_send_minimal_requests(
 
 
 async def test_consumer_key_request_and_validation(
-    fake: FakeOvh, session: aiohttp.ClientSession
+    fake: FakeOvh, client_session: aiohttp.ClientSession
 ) -> None:
-    provider = _provider(session, fake, consumer_key="")
+    provider = _provider(client_session, fake, consumer_key="")
     pending = await provider.async_prepare_credentials()
     assert pending is not None
     assert pending.url.startswith("https://eu.api.ovh.com/auth/?credentialToken=")
@@ -192,15 +186,15 @@ async def test_consumer_key_request_and_validation(
     assert all(method != "DELETE" or "eventToken" in path for method, path in rules)
 
     fake.validate(new_key)
-    validated = _provider(session, fake, consumer_key=new_key)
+    validated = _provider(client_session, fake, consumer_key=new_key)
     assert (await validated.async_get_account()).id == f"ovh-{NICHANDLE}"
-    assert await _provider(session, fake).async_prepare_credentials() is None
+    assert await _provider(client_session, fake).async_prepare_credentials() is None
 
 
 async def test_missing_right_is_a_permission_error(
-    fake: FakeOvh, session: aiohttp.ClientSession
+    fake: FakeOvh, client_session: aiohttp.ClientSession
 ) -> None:
-    provider = _provider(session, fake)
+    provider = _provider(client_session, fake)
     await provider.async_get_lines()
     fake.inject(
         Fault(
@@ -217,7 +211,7 @@ async def test_missing_right_is_a_permission_error(
 
 
 async def test_polling_stays_within_the_budget(
-    fake: FakeOvh, session: aiohttp.ClientSession
+    fake: FakeOvh, client_session: aiohttp.ClientSession
 ) -> None:
     numbers = [f"00331848{index:05d}" for index in range(40)]
 
@@ -231,7 +225,7 @@ async def test_polling_stays_within_the_budget(
         waited[0] += seconds
         now[0] += seconds
 
-    provider = _provider(session, fake)
+    provider = _provider(client_session, fake)
     provider.budget = RequestBudget(REQUESTS_PER_MINUTE, clock=lambda: now[0], sleep=sleep)
     # The first load reads every line once (waiting on the budget if it must).
     assert len(await provider.async_get_lines()) == 40

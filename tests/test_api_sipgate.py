@@ -29,12 +29,6 @@ async def fake(socket_enabled: None) -> AsyncGenerator[FakeSipgate]:
     await server.close()
 
 
-@pytest.fixture
-async def session() -> AsyncGenerator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
-
-
 def _provider(
     session: aiohttp.ClientSession, fake: FakeSipgate, **credentials: str
 ) -> SipgateProvider:
@@ -43,8 +37,10 @@ def _provider(
     return SipgateProvider(session, {**config, "base_url": str(fake.server.make_url("/v2"))})
 
 
-async def test_lines_are_phonelines(fake: FakeSipgate, session: aiohttp.ClientSession) -> None:
-    provider = _provider(session, fake)
+async def test_lines_are_phonelines(
+    fake: FakeSipgate, client_session: aiohttp.ClientSession
+) -> None:
+    provider = _provider(client_session, fake)
     account = await provider.async_get_account()
     lines = {line.id: line for line in await provider.async_get_lines()}
 
@@ -62,15 +58,15 @@ async def test_lines_are_phonelines(fake: FakeSipgate, session: aiohttp.ClientSe
     assert zentrale.forwarding.no_answer_delay == 20
 
 
-async def test_oauth_bearer_token(fake: FakeSipgate, session: aiohttp.ClientSession) -> None:
-    provider = _provider(session, fake, token=TOKEN)
+async def test_oauth_bearer_token(fake: FakeSipgate, client_session: aiohttp.ClientSession) -> None:
+    provider = _provider(client_session, fake, token=TOKEN)
     assert (await provider.async_get_account()).id == f"sipgate-{MASTER_SIP_ID}"
 
 
 async def test_forwarding_replaces_the_whole_list(
-    fake: FakeSipgate, session: aiohttp.ClientSession
+    fake: FakeSipgate, client_session: aiohttp.ClientSession
 ) -> None:
-    provider = _provider(session, fake)
+    provider = _provider(client_session, fake)
     await provider.async_get_lines()
     forwarding = Forwarding(
         {
@@ -97,9 +93,9 @@ async def test_forwarding_replaces_the_whole_list(
 
 
 async def test_busy_forward_is_refused_before_any_request(
-    fake: FakeSipgate, session: aiohttp.ClientSession
+    fake: FakeSipgate, client_session: aiohttp.ClientSession
 ) -> None:
-    provider = _provider(session, fake)
+    provider = _provider(client_session, fake)
     await provider.async_get_lines()
     busy = Forwarding({ForwardKind.BUSY: ForwardRule(True, "+33612345678")})
     with pytest.raises(CentrexRequestError):
@@ -108,9 +104,9 @@ async def test_busy_forward_is_refused_before_any_request(
 
 
 async def test_established_call_sets_the_call_state(
-    fake: FakeSipgate, session: aiohttp.ClientSession
+    fake: FakeSipgate, client_session: aiohttp.ClientSession
 ) -> None:
-    provider = _provider(session, fake)
+    provider = _provider(client_session, fake)
     fake.calls = [
         {
             "callId": "ABC",
@@ -141,21 +137,21 @@ async def test_established_call_sets_the_call_state(
 
 
 async def test_do_not_disturb_is_set_on_the_line_devices(
-    fake: FakeSipgate, session: aiohttp.ClientSession
+    fake: FakeSipgate, client_session: aiohttp.ClientSession
 ) -> None:
-    provider = _provider(session, fake)
+    provider = _provider(client_session, fake)
     await provider.async_get_lines()
     await provider.async_set_do_not_disturb(ZENTRALE, True)
     assert [(r.path, r.body) for r in fake.writes()] == [("/v2/devices/e0", {"dnd": True})]
 
 
 async def test_account_without_phonelines_falls_back_to_devices(
-    socket_enabled: None, session: aiohttp.ClientSession
+    socket_enabled: None, client_session: aiohttp.ClientSession
 ) -> None:
     fake = FakeSipgate(phonelines_layer=False)
     await fake.start()
     try:
-        provider = _provider(session, fake)
+        provider = _provider(client_session, fake)
         lines = {line.id: line for line in await provider.async_get_lines()}
         assert set(lines) == {"w0_e0", "w1_e1"}
         device_line = lines["w0_e0"]

@@ -215,7 +215,20 @@ def _restorer(target: TargetLine) -> Restorer:
     return restorer
 
 
-async def _write_forwarding(target: TargetLine, forwarding: Forwarding) -> None:
+def _same_mode_and_destination(forwarding: Forwarding) -> Callable[[Line], bool]:
+    return lambda line: (
+        current_mode(line.forwarding) == current_mode(forwarding)
+        and current_destination(line.forwarding) == current_destination(forwarding)
+    )
+
+
+async def _write_forwarding(
+    target: TargetLine,
+    forwarding: Forwarding,
+    applied: Callable[[Line], bool] | None = None,
+) -> None:
+    """Send a forwarding to a line; by default it holds if mode and destination read back."""
+
     async def write(provider: CentrexProvider, _line: Line) -> None:
         await provider.async_set_forwarding(target.line_id, forwarding)
 
@@ -223,10 +236,7 @@ async def _write_forwarding(target: TargetLine, forwarding: Forwarding) -> None:
         target.coordinator,
         target.line_id,
         write,
-        lambda line: (
-            current_mode(line.forwarding) == current_mode(forwarding)
-            and current_destination(line.forwarding) == current_destination(forwarding)
-        ),
+        applied or _same_mode_and_destination(forwarding),
     )
 
 
@@ -278,17 +288,9 @@ def _all_off(forwarding: Forwarding) -> Forwarding:
 
 async def _async_clear_forwarding(call: ServiceCall) -> None:
     for target in resolve_lines(call):
-        forwarding = _all_off(target.line.forwarding)
-
-        async def write(
-            provider: CentrexProvider, _line: Line, fw: Forwarding = forwarding
-        ) -> None:
-            await provider.async_set_forwarding(_line.id, fw)
-
-        await async_write_checked(
-            target.coordinator,
-            target.line_id,
-            write,
+        await _write_forwarding(
+            target,
+            _all_off(target.line.forwarding),
             lambda line: not any(rule.active for rule in line.forwarding.rules.values()),
         )
         _restorer(target).cancel(target.line_id, "forwarding")
