@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -174,13 +175,16 @@ async def test_timed_forwarding_comes_back_by_itself(
     assert hass.states.get("text.reception_forwarding_destination").state == "+33184801210"
 
 
+@pytest.mark.parametrize("timing", ["duration", "until"])
 async def test_timed_forwarding_survives_a_restart(
-    hass: HomeAssistant, ovh_fake: FakeOvh, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant, ovh_fake: FakeOvh, freezer: FrozenDateTimeFactory, timing: str
 ) -> None:
     entry = await setup_entry(
         hass, MockConfigEntry(domain=DOMAIN, unique_id="ovh", data=ovh_data(ovh_fake))
     )
-    until = (dt_util.now() + timedelta(hours=1)).isoformat()
+    when: Any = (
+        {"hours": 1} if timing == "duration" else (dt_util.now() + timedelta(hours=1)).isoformat()
+    )
     await _call(
         hass,
         "set_forwarding",
@@ -188,7 +192,7 @@ async def test_timed_forwarding_survives_a_restart(
             ATTR_ENTITY_ID: "select.accueil_call_forwarding_mode",
             "mode": "always",
             "destination": "06 12 34 56 78",
-            "until": until,
+            timing: when,
         },
     )
     options = ovh_fake.lines["0033184801200"].options
@@ -371,3 +375,73 @@ async def test_unloaded_account(hass: HomeAssistant, init_integration: MockConfi
     with pytest.raises(ServiceValidationError) as excinfo:
         await _call(hass, "clear_forwarding", {ATTR_DEVICE_ID: account})
     assert excinfo.value.translation_key == "entry_not_loaded"
+
+
+async def test_concurrent_changes_to_one_line_are_serialised(
+    hass: HomeAssistant, ovh_fake: FakeOvh
+) -> None:
+    await setup_entry(
+        hass, MockConfigEntry(domain=DOMAIN, unique_id="ovh", data=ovh_data(ovh_fake))
+    )
+    # Slow writes, so that the two actions overlap in time.
+    ovh_fake.inject(Fault(method="PUT", delay=0.05, times=2))
+    target = {ATTR_ENTITY_ID: "select.accueil_call_forwarding_mode", "mode": "always"}
+    await asyncio.gather(
+        _call(hass, "set_forwarding", {**target, "destination": "+33611111111"}),
+        _call(hass, "set_forwarding", {**target, "destination": "+33622222222"}),
+    )
+    bodies = [r.body for r in ovh_fake.writes()]
+    assert [body.get("forwardUnconditionalNumber") for body in bodies] == [
+        "0033611111111",
+        "0033622222222",
+    ]
+    # The last accepted command wins, and Home Assistant shows it.
+    assert ovh_fake.lines["0033184801200"].options["forwardUnconditionalNumber"] == "0033622222222"
+    assert hass.states.get("text.accueil_forwarding_destination").state == "+33622222222"
+
+
+@pytest.mark.parametrize(
+    ("provider", "entity_id"),
+    [
+        ("demo", "select.reception_call_forwarding_mode"),
+        ("ovh", "select.accueil_call_forwarding_mode"),
+        ("sipgate", "select.zentrale_call_forwarding_mode"),
+    ],
+)
+async def test_set_and_get_forwarding_with_every_provider(
+    hass: HomeAssistant,
+    demo_entry: MockConfigEntry,
+    ovh_fake: FakeOvh,
+    sipgate_fake: Any,
+    provider: str,
+    entity_id: str,
+) -> None:
+    from .conftest import sipgate_data  # noqa: PLC0415
+
+    entry = {
+        "demo": demo_entry,
+        "ovh": MockConfigEntry(domain=DOMAIN, unique_id="ovh", data=ovh_data(ovh_fake)),
+        "sipgate": MockConfigEntry(domain=DOMAIN, unique_id="sg", data=sipgate_data(sipgate_fake)),
+    }[provider]
+    await setup_entry(hass, entry)
+    await _call(
+        hass,
+        "set_forwarding",
+        {
+            ATTR_ENTITY_ID: entity_id,
+            "mode": "no_answer",
+            "destination": "+49 170 1234567",
+            "delay": 30,
+        },
+    )
+    response = await _call(
+        hass, "get_forwarding", {ATTR_ENTITY_ID: entity_id}, return_response=True
+    )
+    (line,) = response["lines"]
+    assert (line["mode"], line["destination"], line["no_answer_delay"]) == (
+        "no_answer",
+        "+491701234567",
+        30,
+    )
+    await _call(hass, "clear_forwarding", {ATTR_ENTITY_ID: entity_id})
+    assert hass.states.get(entity_id).state == "off"
