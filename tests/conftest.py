@@ -96,6 +96,7 @@ def ovh_data(fake: FakeOvh, consumer_key: str = ovh.CONSUMER_KEY) -> dict[str, s
         "application_secret": ovh.APPLICATION_SECRET,
         "consumer_key": consumer_key,
         "base_url": str(fake.server.make_url("/1.0")),
+        "events_url": str(fake.server.make_url("")).rstrip("/"),
     }
 
 

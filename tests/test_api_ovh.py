@@ -135,7 +135,7 @@ async def test_forward_is_a_partial_put_in_ovh_number_form(
     )
     await provider.async_set_forwarding(RECEPTION, forwarding)
 
-    assert [(r.method, r.path, r.body) for r in fake.writes()] == [
+    assert [(r.method, r.path, r.body) for r in fake.writes("/options")] == [
         (
             "PUT",
             OPTIONS_PATH,
@@ -169,7 +169,7 @@ async def test_do_not_disturb_and_unchanged_forwarding_send_minimal_requests(
     line = (await provider.async_get_lines())[0]
     await provider.async_set_forwarding(line.id, line.forwarding)  # nothing to change
     await provider.async_set_do_not_disturb(line.id, True)
-    assert [r.body for r in fake.writes()] == [{"doNotDisturb": True}]
+    assert [r.body for r in fake.writes("/options")] == [{"doNotDisturb": True}]
 
 
 async def test_consumer_key_request_and_validation(

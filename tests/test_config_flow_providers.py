@@ -27,9 +27,12 @@ async def _credentials_form(hass: HomeAssistant, provider: str) -> str:
     return result["flow_id"]
 
 
+ADVANCED = {"base_url", "events_url"}
+
+
 def _form(data: dict[str, str]) -> dict[str, Any]:
-    fields = {key: value for key, value in data.items() if key not in {"provider", "base_url"}}
-    return {**fields, "advanced": {"base_url": data["base_url"]}}
+    fields = {key: value for key, value in data.items() if key not in {"provider", *ADVANCED}}
+    return {**fields, "advanced": {key: value for key, value in data.items() if key in ADVANCED}}
 
 
 async def test_ovh_with_a_consumer_key(hass: HomeAssistant, ovh_fake: FakeOvh) -> None:

@@ -54,6 +54,7 @@ async def _set_text(hass: HomeAssistant, entity_id: str, value: str) -> None:
     "platform",
     [
         Platform.BINARY_SENSOR,
+        Platform.EVENT,
         Platform.NUMBER,
         Platform.SELECT,
         Platform.SENSOR,

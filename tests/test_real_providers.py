@@ -75,7 +75,7 @@ async def test_ovh_forward_always_sends_the_documented_request(
 ) -> None:
     await _select(hass, OVH_MODE, "always")
 
-    assert [(r.method, r.path, r.body) for r in ovh_fake.writes()] == [
+    assert [(r.method, r.path, r.body) for r in ovh_fake.writes("/options")] == [
         (
             "PUT",
             OVH_OPTIONS,
@@ -108,7 +108,7 @@ async def test_ovh_destination_and_do_not_disturb(
         {ATTR_ENTITY_ID: "switch.accueil_do_not_disturb"},
         blocking=True,
     )
-    assert [r.body for r in ovh_fake.writes()] == [
+    assert [r.body for r in ovh_fake.writes("/options")] == [
         {
             "forwardNoReply": True,
             "forwardNoReplyNature": "number",

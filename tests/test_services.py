@@ -390,7 +390,7 @@ async def test_concurrent_changes_to_one_line_are_serialised(
         _call(hass, "set_forwarding", {**target, "destination": "+33611111111"}),
         _call(hass, "set_forwarding", {**target, "destination": "+33622222222"}),
     )
-    bodies = [r.body for r in ovh_fake.writes()]
+    bodies = [r.body for r in ovh_fake.writes("/options")]
     assert [body.get("forwardUnconditionalNumber") for body in bodies] == [
         "0033611111111",
         "0033622222222",

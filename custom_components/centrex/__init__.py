@@ -13,12 +13,14 @@ from homeassistant.helpers.typing import ConfigType
 from .api import CentrexAuthenticationError, CentrexError, create_provider
 from .const import CONF_PROVIDER, DOMAIN
 from .coordinator import CentrexConfigEntry, CentrexCoordinator
+from .push import PushStream, async_check_webhook, async_setup_webhook
 from .restore import Restorer
 from .services import async_setup_services
 from .storage import LineMemory
 
 PLATFORMS = [
     Platform.BINARY_SENSOR,
+    Platform.EVENT,
     Platform.NUMBER,
     Platform.SELECT,
     Platform.SENSOR,
@@ -69,6 +71,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: CentrexConfigEntry) -> b
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(coordinator.async_add_listener(coordinator.async_remove_stale_devices))
     coordinator.async_remove_stale_devices()
+    if provider.push == "stream":
+        PushStream(hass, coordinator).async_start(entry)
+    elif provider.push == "webhook":
+        entry.async_on_unload(async_setup_webhook(hass, entry, coordinator))
+        entry.async_on_unload(
+            coordinator.async_add_listener(lambda: async_check_webhook(hass, coordinator))
+        )
     return True
 
 

@@ -15,8 +15,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Line
-from .coordinator import CentrexConfigEntry
-from .entity import CentrexLineEntity
+from .coordinator import CentrexConfigEntry, CentrexCoordinator
+from .entity import CentrexAccountEntity, CentrexLineEntity
 from .platform import async_add_line_entities
 
 # Coordinator is used to centralise the data updates.
@@ -42,12 +42,38 @@ BINARY_SENSORS = (
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class CentrexAccountBinarySensorEntityDescription(BinarySensorEntityDescription):
+    """An account binary sensor and how to read it from the coordinator."""
+
+    is_on_fn: Callable[[CentrexCoordinator], bool | None]
+    has_fn: Callable[[CentrexCoordinator], bool] = lambda _: True
+
+
+ACCOUNT_BINARY_SENSORS = (
+    CentrexAccountBinarySensorEntityDescription(
+        key="push_connected",
+        translation_key="push_connected",
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        is_on_fn=lambda coordinator: coordinator.push_connected,
+        has_fn=lambda coordinator: coordinator.provider.push is not None,
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: CentrexConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the binary sensors of every line, now and as lines appear."""
+    """Add the account's binary sensors, and those of every line."""
+    coordinator = entry.runtime_data
+    async_add_entities(
+        CentrexAccountBinarySensorEntity(coordinator, description)
+        for description in ACCOUNT_BINARY_SENSORS
+        if description.has_fn(coordinator)
+    )
     async_add_line_entities(entry, async_add_entities, BINARY_SENSORS, CentrexBinarySensorEntity)
 
 
@@ -60,3 +86,19 @@ class CentrexBinarySensorEntity(CentrexLineEntity, BinarySensorEntity):
     def is_on(self) -> bool | None:
         """The flag's current value."""
         return self.entity_description.is_on_fn(self.line)
+
+
+class CentrexAccountBinarySensorEntity(CentrexAccountEntity, BinarySensorEntity):
+    """A flag about the account's connection."""
+
+    entity_description: CentrexAccountBinarySensorEntityDescription
+
+    @property
+    def available(self) -> bool:
+        """Whether push works is known even while polling fails."""
+        return True
+
+    @property
+    def is_on(self) -> bool | None:
+        """The flag's current value."""
+        return self.entity_description.is_on_fn(self.coordinator)

@@ -5,20 +5,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
 from .api import (
     Account,
+    CallState,
     CentrexAuthenticationError,
     CentrexError,
     CentrexProvider,
@@ -26,9 +28,12 @@ from .api import (
     ForwardingMode,
     ForwardKind,
     Line,
+    LineEvent,
+    LineEventType,
     current_destination,
     current_mode,
 )
+from .calls import CallTracker
 from .const import DOMAIN, EVENT_FORWARDING_CHANGED, LOGGER, SCAN_INTERVAL
 from .storage import LineMemory
 
@@ -40,6 +45,11 @@ CREDENTIALS_WARNING = timedelta(days=14)
 CREDENTIALS_CHECK = timedelta(days=1)
 
 type CentrexConfigEntry = ConfigEntry[CentrexCoordinator]
+
+
+def event_signal(entry_id: str, line_id: str) -> str:
+    """Return the dispatcher signal carrying one line's pushed events."""
+    return f"{DOMAIN}_{entry_id}_{line_id}_event"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +89,13 @@ class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
         self.last_sync: datetime | None = None
         self.restorer: Restorer | None = None  # set once the coordinator exists
         self._credentials_checked: datetime | None = None
+        self.calls: dict[str, CallTracker] = {}
+        #: Whether pushed events currently arrive (None: the provider has no push).
+        self.push_connected: bool | None = None if provider.push is None else False
+        #: Established calls that polling saw but no webhook announced.
+        self.unannounced_calls = 0
+        #: What polling last reported about calls, per line (None: cannot tell).
+        self._polled_calls: dict[str, CallState | None] = {}
         self._line_locks: dict[str, asyncio.Lock] = {}
 
     async def _async_check_credentials(self) -> None:
@@ -131,6 +148,7 @@ class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
             ) from err
         self.update_interval = SCAN_INTERVAL
         self.last_sync = dt_util.utcnow()
+        lines = [self._reconcile_calls(line) for line in lines]
         new = {line.id: line for line in lines}
         if self.data is not None:
             for line in lines:
@@ -161,6 +179,66 @@ class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
             line = await self.provider.async_get_line(line_id)
             self.async_set_line(line)
         return line
+
+    def _tracker(self, line_id: str) -> CallTracker:
+        return self.calls.setdefault(line_id, CallTracker())
+
+    def _reconcile_calls(self, line: Line) -> Line:
+        """Merge the polled call state with what pushed events said."""
+        now = dt_util.utcnow()
+        tracker = self._tracker(line.id)
+        self._polled_calls[line.id] = line.call_state
+        if (
+            self.provider.push == "webhook"
+            and line.call_state is CallState.IN_CALL
+            and not tracker.has_live_call(now)
+        ):
+            self.unannounced_calls += 1
+        state = tracker.reconcile(line.call_state, now, push_connected=bool(self.push_connected))
+        return replace(line, call_state=state)
+
+    @callback
+    def async_handle_event(self, event: LineEvent) -> None:
+        """Apply a pushed event at once: call state, registration, missed calls, event entity."""
+        if self.data is None or (line := self.data.lines.get(event.line_id)) is None:
+            return
+        now = dt_util.utcnow()
+        if not self._tracker(line.id).apply(event, now):
+            return
+        if event.type is LineEventType.MISSED:
+            self.memory.missed[line.id] = self.memory.missed.get(line.id, 0) + 1
+            self.memory.save()
+        registered = True if event.type is LineEventType.REGISTERED else line.registered
+        updated = replace(
+            line,
+            registered=registered,
+            call_state=self._tracker(line.id).reconcile(None, now, push_connected=True),
+        )
+        lines = {**self.data.lines, line.id: updated}
+        self.async_set_updated_data(AccountData(self.data.account, lines))
+        async_dispatcher_send(self.hass, event_signal(self.config_entry.entry_id, line.id), event)
+
+    @callback
+    def async_set_push_connected(self, *, connected: bool) -> None:
+        """Record whether pushed events arrive, and refresh the entities that show it."""
+        if self.push_connected == connected:
+            return
+        self.push_connected = connected
+        if self.data is None:
+            return
+        # Without polled call states (OVH), whether events flow decides
+        # between "idle" and "unknown".
+        now = dt_util.utcnow()
+        lines = {
+            line_id: replace(
+                line,
+                call_state=self._tracker(line_id).reconcile(
+                    self._polled_calls.get(line_id), now, push_connected=connected
+                ),
+            )
+            for line_id, line in self.data.lines.items()
+        }
+        self.async_set_updated_data(AccountData(self.data.account, lines))
 
     def async_set_line(self, line: Line) -> None:
         """Replace one line in the data (after our own write) and tell the entities."""

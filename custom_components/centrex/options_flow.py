@@ -21,6 +21,7 @@ from homeassistant.helpers.selector import (
 from .api import VOICEMAIL, InvalidPhoneNumberError, to_e164
 from .const import CONF_DESTINATIONS, CONF_MOBILES
 from .coordinator import CentrexConfigEntry
+from .push import CONF_WEBHOOK_ID, webhook_url
 
 _TEL = TextSelector(TextSelectorConfig(type=TextSelectorType.TEL))
 
@@ -43,7 +44,7 @@ class CentrexOptionsFlow(OptionsFlowWithReload):
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show both lists and check every number."""
         errors: dict[str, str] = {}
-        placeholders = {"value": ""}
+        placeholders = {"value": "", "webhook_url": self._webhook_url()}
         if user_input is not None:
             try:
                 options = self._validated(user_input)
@@ -60,6 +61,11 @@ class CentrexOptionsFlow(OptionsFlowWithReload):
             errors=errors,
             description_placeholders=placeholders,
         )
+
+    def _webhook_url(self) -> str:
+        """Return the address to register at providers that push by webhook ("-" otherwise)."""
+        webhook_id = self.config_entry.data.get(CONF_WEBHOOK_ID)
+        return webhook_url(self.hass, webhook_id) if webhook_id else "-"
 
     def _schema(self) -> vol.Schema:
         lines = self.config_entry.runtime_data.data.lines.values()

@@ -29,7 +29,7 @@ PARALLEL_UPDATES = 0
 class CentrexSensorEntityDescription(SensorEntityDescription):
     """A line sensor and how to read it."""
 
-    value_fn: Callable[[Line], str | None]
+    value_fn: Callable[[CentrexCoordinator, Line], str | int | None]
     has_fn: Callable[[Line], bool] = lambda _: True
 
 
@@ -39,7 +39,13 @@ SENSORS = (
         translation_key="call_state",
         device_class=SensorDeviceClass.ENUM,
         options=[state.value for state in CallState],
-        value_fn=lambda line: line.call_state.value if line.call_state else None,
+        value_fn=lambda _, line: line.call_state.value if line.call_state else None,
+    ),
+    CentrexSensorEntityDescription(
+        key="missed_calls",
+        translation_key="missed_calls",
+        state_class=SensorStateClass.TOTAL,
+        value_fn=lambda coordinator, line: coordinator.memory.missed.get(line.id, 0),
     ),
 )
 
@@ -100,9 +106,9 @@ class CentrexSensorEntity(CentrexLineEntity, SensorEntity):
     entity_description: CentrexSensorEntityDescription
 
     @property
-    def native_value(self) -> str | None:
+    def native_value(self) -> str | int | None:
         """The line's current value."""
-        return self.entity_description.value_fn(self.line)
+        return self.entity_description.value_fn(self.coordinator, self.line)
 
 
 class CentrexAccountSensorEntity(CentrexAccountEntity, SensorEntity):

@@ -55,6 +55,7 @@ SERVICE_SET_DO_NOT_DISTURB = "set_do_not_disturb"
 SERVICE_FORWARD_TO_MOBILE = "forward_to_mobile"
 SERVICE_RESTORE_FORWARDING = "restore_forwarding"
 SERVICE_GET_FORWARDING = "get_forwarding"
+SERVICE_MARK_MISSED_CALLS_SEEN = "mark_missed_calls_seen"
 
 ATTR_MODE = "mode"
 ATTR_DESTINATION = "destination"
@@ -395,6 +396,16 @@ async def _async_get_forwarding(call: ServiceCall) -> ServiceResponse:
     return {"lines": lines}
 
 
+async def _async_mark_missed_calls_seen(call: ServiceCall) -> None:
+    coordinators = set()
+    for target in resolve_lines(call):
+        target.coordinator.memory.missed.pop(target.line_id, None)
+        coordinators.add(target.coordinator)
+    for coordinator in coordinators:
+        coordinator.memory.save()
+        coordinator.async_update_listeners()
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions (once, for every account)."""
@@ -418,6 +429,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
         TARGET_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
     )
+    register(DOMAIN, SERVICE_MARK_MISSED_CALLS_SEEN, _async_mark_missed_calls_seen, TARGET_SCHEMA)
     register(
         DOMAIN,
         SERVICE_GET_FORWARDING,

@@ -26,6 +26,7 @@ class _Stored(TypedDict):
     last_modes: dict[str, str]
     restores: list[dict[str, Any]]
     saved: dict[str, dict[str, Any]]
+    missed: dict[str, int]
 
 
 def forwarding_to_dict(forwarding: Forwarding) -> dict[str, Any]:
@@ -97,6 +98,8 @@ class LineMemory:
         self.restores: dict[str, PendingRestore] = {}
         #: Forwarding before `forward_to_mobile`, for `restore_forwarding`.
         self.saved: dict[str, Forwarding] = {}
+        #: Missed calls per line since they were last marked as seen.
+        self.missed: dict[str, int] = {}
 
     async def async_load(self) -> None:
         """Read what was remembered before the restart."""
@@ -104,6 +107,7 @@ class LineMemory:
         if data is None:
             return
         self.last_modes = dict(data.get("last_modes", {}))
+        self.missed = {key: int(value) for key, value in data.get("missed", {}).items()}
         self.saved = {
             line_id: forwarding_from_dict(item) for line_id, item in data.get("saved", {}).items()
         }
@@ -128,4 +132,5 @@ class LineMemory:
             "last_modes": self.last_modes,
             "restores": [restore.to_dict() for restore in self.restores.values()],
             "saved": {line_id: forwarding_to_dict(fw) for line_id, fw in self.saved.items()},
+            "missed": dict(self.missed),
         }

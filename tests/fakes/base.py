@@ -58,8 +58,12 @@ class FakeServer:
         self.faults.append(fault)
         return fault
 
-    def writes(self) -> list[Recorded]:
-        return [request for request in self.requests if request.method in {"PUT", "POST"}]
+    def writes(self, path_contains: str = "") -> list[Recorded]:
+        return [
+            request
+            for request in self.requests
+            if request.method in {"PUT", "POST"} and path_contains in request.path
+        ]
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:

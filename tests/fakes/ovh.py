@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import time
@@ -110,6 +111,10 @@ class FakeOvh(FakeServer):
     consumer_keys: dict[str, str] = field(default_factory=lambda: {CONSUMER_KEY: "validated"})
     lines: dict[str, FakeLine] = field(default_factory=dict)
     credential_expiration: str | None = None
+    poll_timeout: float = 2.0
+    closing: bool = False
+    event_tokens: dict[str, str] = field(default_factory=dict)  # token -> billing account
+    sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.lines:
@@ -181,6 +186,11 @@ class FakeOvh(FakeServer):
             web.get("/1.0/telephony/{ba}/line/{sn}/options", signed(self._get_options)),
             web.put("/1.0/telephony/{ba}/line/{sn}/options", signed(self._put_options)),
             web.get("/1.0/telephony/{ba}/line/{sn}/lastRegistrations", signed(self._registrations)),
+            web.post("/1.0/telephony/{ba}/eventToken", signed(self._create_token)),
+            web.delete("/1.0/telephony/{ba}/eventToken", signed(self._delete_token)),
+            web.post("/v2/session", self._new_session),
+            web.post("/v2/session/{sid}/subscribe/{token}", self._subscribe),
+            web.get("/v2/session/{sid}/events/poll", self._poll),
         ]
 
     def _signed(self, handler: Any) -> Any:
@@ -307,3 +317,101 @@ class FakeOvh(FakeServer):
             ):
                 return "Invalid delay"
         return None
+
+    # -- live events (eventToken + the events server's v2 sessions) ---------
+
+    async def _create_token(self, request: web.Request) -> web.Response:
+        billing_account = request.match_info["ba"]
+        if billing_account != BILLING_ACCOUNT:
+            raise self._not_found("billingAccount", billing_account)
+        body = await request.json()
+        if body.get("expiration") not in {"1 day", "1 hour", "30 days", "5 minutes", "unlimited"}:
+            return web.json_response(
+                {"class": "Client::BadRequest", "message": "Invalid expiration"}, status=400
+            )
+        token = f"evt-{len(self.event_tokens) + 1:04d}-{billing_account}"
+        self.event_tokens[token] = billing_account
+        return web.json_response(token)
+
+    async def _delete_token(self, request: web.Request) -> web.Response:
+        billing_account = request.match_info["ba"]
+        mine = [token for token, ba in self.event_tokens.items() if ba == billing_account]
+        if not mine:
+            raise self._not_found("eventToken", billing_account)
+        for token in mine:
+            del self.event_tokens[token]
+        return web.json_response(None)
+
+    async def _new_session(self, request: web.Request) -> web.Response:
+        session_id = f"S{len(self.sessions) + 1:06d}"
+        self.sessions[session_id] = {"tokens": set(), "queue": asyncio.Queue()}
+        now = datetime.now(UTC).isoformat()
+        return web.json_response(
+            {"id": session_id, "creation": now, "lastUpdate": now, "lastConnection": now}
+        )
+
+    async def _subscribe(self, request: web.Request) -> web.Response:
+        session = self.sessions.get(request.match_info["sid"])
+        token = request.match_info["token"]
+        if session is None:
+            return web.Response(status=404, text="Session not found")
+        if token not in self.event_tokens:
+            return web.Response(status=400, text="Invalid token")
+        session["tokens"].add(token)
+        return web.Response(text=f"Successfully subscribed on token {token}")
+
+    async def _poll(self, request: web.Request) -> web.Response:
+        session = self.sessions.get(request.match_info["sid"])
+        if session is None:
+            return web.Response(status=404, text="Session not found")
+        queue: asyncio.Queue[dict[str, Any] | None] = session["queue"]
+        try:
+            first = None if self.closing else await asyncio.wait_for(queue.get(), self.poll_timeout)
+        except TimeoutError:
+            first = None
+        if first is None:
+            return web.Response(text="Timeout, please reconnect")
+        events = [first]
+        while not queue.empty() and (event := queue.get_nowait()) is not None:
+            events.append(event)
+        return web.json_response(events)
+
+    async def close(self) -> None:
+        """Answer pending long polls at once, so that shutting down does not wait for them."""
+        self.closing = True
+        for session in self.sessions.values():
+            session["queue"].put_nowait(None)
+        await super().close()
+
+    def connected_sessions(self) -> int:
+        return sum(1 for session in self.sessions.values() if session["tokens"])
+
+    def drop_sessions(self) -> None:
+        """The events server forgets every session (its next poll answers 404)."""
+        self.sessions.clear()
+
+    def push(
+        self, service_name: str, event: str, call_id: str, calling: str = "0033612345699"
+    ) -> None:
+        """Emit a line event to every session subscribed to the billing account."""
+        for session in self.sessions.values():
+            for token in session["tokens"]:
+                session["queue"].put_nowait(
+                    {
+                        "event": event,
+                        "token": token,
+                        "service": "sip",
+                        "ressource": service_name,
+                        "timestamp": time.time_ns(),
+                        "date": datetime.now(UTC).isoformat(),
+                        "data": {
+                            "CallId": call_id,
+                            "Calling": calling,
+                            "Called": service_name,
+                            "Dialed": service_name,
+                            "Event": event,
+                            "Protocol": "sip",
+                        },
+                        "details": {"IdBillingAccount": BILLING_ACCOUNT, "Type": "sipCirpack"},
+                    }
+                )

@@ -28,6 +28,8 @@ from .models import (
     ForwardKind,
     ForwardRule,
     Line,
+    LineEvent,
+    LineEventType,
     LineFeatures,
 )
 from .modes import (
@@ -40,7 +42,7 @@ from .modes import (
 )
 from .numbers import InvalidPhoneNumberError, to_e164
 from .ovh import OvhProvider
-from .provider import CentrexProvider, CredentialField, PendingAuthorization
+from .provider import CentrexProvider, CredentialField, EventCallback, PendingAuthorization
 from .sipgate import SipgateProvider
 
 #: Every driver, by the name stored in config entries.
@@ -75,12 +77,15 @@ __all__ = [
     "CredentialField",
     "DelayRange",
     "DeviceKind",
+    "EventCallback",
     "ForwardKind",
     "ForwardRule",
     "Forwarding",
     "ForwardingMode",
     "InvalidPhoneNumberError",
     "Line",
+    "LineEvent",
+    "LineEventType",
     "LineFeatures",
     "PendingAuthorization",
     "available_modes",

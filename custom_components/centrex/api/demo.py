@@ -9,8 +9,9 @@ calls now and then so call states move.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -27,10 +28,12 @@ from .models import (
     ForwardKind,
     ForwardRule,
     Line,
+    LineEvent,
+    LineEventType,
     LineFeatures,
 )
 from .numbers import is_e164, is_premium_rate
-from .provider import CentrexProvider, CredentialField
+from .provider import CentrexProvider, CredentialField, EventCallback
 
 DEMO_ACCOUNT_ID = "demo-atelier-durand"
 DEMO_DELAYS = DelayRange(minimum=5, maximum=60, step=5)
@@ -58,6 +61,12 @@ class _DemoLine:
     holder: str | None = None
     registered: bool = True
 
+
+_CALLERS = (
+    ("+33612345699", "Garage Moreau"),
+    ("+33298765432", None),
+    ("+4930123456789", "Schmidt Maschinenbau"),
+)
 
 _DEMO_LINES = (
     _DemoLine("reception", "Reception", "+33184801200", DeviceKind.DESK_PHONE),
@@ -94,6 +103,7 @@ class DemoProvider(CentrexProvider):
 
     name = "demo"
     display_name = "Centrex demo"
+    push = "stream"
     credential_fields = (CredentialField("seed", required=False, advanced=True),)
 
     def __init__(self, session: ClientSession, config: Mapping[str, Any]) -> None:
@@ -116,6 +126,40 @@ class DemoProvider(CentrexProvider):
             )
             for demo in _DEMO_LINES
         }
+        self._listeners: list[EventCallback] = []
+        self._call_ids = itertools.count(1)
+        self._current_call: dict[str, str] = {}
+
+    async def async_listen(self, on_event: EventCallback, on_connected: Callable[[], None]) -> None:
+        """Receive the simulated calls' events as they happen (at each refresh)."""
+        self._listeners.append(on_event)
+        on_connected()
+        try:
+            await asyncio.Event().wait()  # the demo's stream never breaks
+        finally:
+            self._listeners.remove(on_event)
+
+    def _emit(self, line: Line, state: CallState) -> None:
+        """Tell listeners how a line's simulated call moved."""
+        if state == line.call_state:
+            return
+        if state is CallState.RINGING:
+            self._current_call[line.id] = f"demo-{next(self._call_ids)}"
+        call_id = self._current_call.get(line.id, "demo-0")
+        caller, caller_name = _CALLERS[int(call_id.rsplit("-", 1)[1]) % len(_CALLERS)]
+        if state is CallState.RINGING:
+            kind = LineEventType.INCOMING
+        elif state is CallState.IN_CALL:
+            kind = LineEventType.ANSWERED
+        else:
+            kind = (
+                LineEventType.ENDED
+                if line.call_state is CallState.IN_CALL
+                else LineEventType.MISSED
+            )
+        event = LineEvent(line.id, kind, call_id, caller, caller_name)
+        for listener in list(self._listeners):
+            listener(event)
 
     async def async_get_account(self) -> Account:
         """Describe the demo account."""
@@ -126,7 +170,9 @@ class DemoProvider(CentrexProvider):
         """Advance the simulated calls by one step and return every line."""
         await asyncio.sleep(0)
         for line_id, line in self._lines.items():
-            self._lines[line_id] = replace(line, call_state=self._next_call_state(line))
+            state = self._next_call_state(line)
+            self._emit(line, state)
+            self._lines[line_id] = replace(line, call_state=state)
         return list(self._lines.values())
 
     async def async_get_line(self, line_id: str) -> Line:

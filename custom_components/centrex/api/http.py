@@ -98,6 +98,30 @@ class HttpProvider(CentrexProvider):
             return payload
         raise self._error(status, payload) or self._default_error(status, payload, retry_after)
 
+    async def send(
+        self,
+        method: str,
+        url: str,
+        body: str = "",
+        headers: dict[str, str] | None = None,
+        timeout: aiohttp.ClientTimeout | None = None,  # noqa: ASYNC109 - aiohttp's own timeout
+    ) -> tuple[int, str, float | None]:
+        """Send a raw request; return its status, text and Retry-After hint."""
+        try:
+            async with self.session.request(
+                method, url, data=body or None, headers=headers, timeout=timeout or self.timeout
+            ) as response:
+                text = await response.text()
+                return (
+                    response.status,
+                    text,
+                    _retry_after(response.headers.get("Retry-After")),
+                )
+        except TimeoutError as err:
+            raise CentrexConnectionError(f"{method} timed out") from err
+        except aiohttp.ClientError as err:
+            raise CentrexConnectionError(f"{method} failed: {type(err).__name__}") from err
+
     @staticmethod
     def _decode(text: str, status: int) -> Any:
         if not text.strip():

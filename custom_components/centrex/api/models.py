@@ -123,3 +123,24 @@ class Account:
     id: str
     name: str
     provider: str
+
+
+class LineEventType(StrEnum):
+    """What happened on a line, as pushed by the provider."""
+
+    INCOMING = "incoming"  # a call starts ringing
+    ANSWERED = "answered"
+    ENDED = "ended"  # an answered call hung up
+    MISSED = "missed"  # a ringing call stopped without being answered
+    REGISTERED = "registered"  # a phone registered on the line
+
+
+@dataclass(frozen=True, slots=True)
+class LineEvent:
+    """One pushed event about a line; `call_id` ties the events of one call together."""
+
+    line_id: str
+    type: LineEventType
+    call_id: str | None = None
+    caller: str | None = None
+    caller_name: str | None = None

@@ -7,19 +7,23 @@ choice is marked "inferred".
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
+import aiohttp
 from aiohttp import ClientSession
 
 from .budget import RequestBudget
 from .exceptions import (
     CentrexAuthenticationError,
+    CentrexConnectionError,
     CentrexError,
     CentrexLineNotFoundError,
     CentrexPermissionError,
@@ -35,12 +39,29 @@ from .models import (
     ForwardKind,
     ForwardRule,
     Line,
+    LineEvent,
+    LineEventType,
     LineFeatures,
 )
 from .numbers import InvalidPhoneNumberError, to_e164
-from .provider import CredentialField, PendingAuthorization
+from .provider import CredentialField, EventCallback, PendingAuthorization
 
 OVH_EU_API = "https://eu.api.ovh.com/1.0"  # telephony exists only on the EU API
+OVH_EVENTS = "https://events.voip.ovh.net"
+#: Event tokens are created for a day and renewed a little before.
+EVENT_TOKEN_EXPIRATION = "1 day"  # noqa: S105 - a duration, not a secret
+EVENT_TOKEN_RENEWAL = timedelta(hours=23)
+#: The events server answers a long poll within about a minute.
+POLL_TIMEOUT = 70
+#: OVH's line events, mapped to ours (inferred from the CTI documentation:
+#: start_ringing = ringing, start_calling = picked up, end_* = hung up).
+_OVH_EVENTS = {
+    "start_ringing": LineEventType.INCOMING,
+    "start_calling": LineEventType.ANSWERED,
+    "end_ringing": LineEventType.MISSED,
+    "end_calling": LineEventType.ENDED,
+    "registered": LineEventType.REGISTERED,
+}
 
 #: The rights requested for a new consumer key: read telephony, change line
 #: options, manage event tokens (live events), and read the account's handle.
@@ -128,7 +149,9 @@ class OvhProvider(HttpProvider):
         CredentialField("application_secret", secret=True),
         CredentialField("consumer_key", secret=True, required=False),
         CredentialField("base_url", required=False, default=OVH_EU_API, advanced=True),
+        CredentialField("events_url", required=False, default=OVH_EVENTS, advanced=True),
     )
+    push = "stream"
 
     def __init__(
         self, session: ClientSession, config: Mapping[str, Any], timeout: float = 20
@@ -145,6 +168,8 @@ class OvhProvider(HttpProvider):
         self._lines: dict[str, Line] = {}
         self._options: dict[str, dict[str, Any]] = {}
         self._refreshed_at: dict[str, float] = {}
+        self.events_url = str(config.get("events_url") or OVH_EVENTS).rstrip("/")
+        self._answered: set[str] = set()
 
     # -- signing ---------------------------------------------------------
 
@@ -294,6 +319,89 @@ class OvhProvider(HttpProvider):
         self._refreshed_at[ref.id] = time.monotonic()
         return line
 
+    # -- events -----------------------------------------------------------
+
+    async def _event_tokens(self) -> dict[str, str]:
+        """Create a fresh event token per billing account (token → billing account)."""
+        tokens: dict[str, str] = {}
+        for billing_account in await self._signed("GET", "/telephony"):
+            resource = path("telephony", billing_account, "eventToken")
+            with contextlib.suppress(CentrexLineNotFoundError):
+                await self._signed("DELETE", resource)  # a token of unknown age
+            token = await self._signed("POST", resource, {"expiration": EVENT_TOKEN_EXPIRATION})
+            tokens[str(token)] = billing_account
+        return tokens
+
+    async def _events(self, method: str, resource: str) -> tuple[int, str]:
+        status, text, _ = await self.send(
+            method, f"{self.events_url}{resource}", timeout=aiohttp.ClientTimeout(POLL_TIMEOUT)
+        )
+        if status >= 500:
+            raise CentrexConnectionError(f"events server answered {status}")
+        return status, text
+
+    async def async_listen(self, on_event: EventCallback, on_connected: Callable[[], None]) -> None:
+        """Follow OVH's telephony event stream (v2 sessions, long polling)."""
+        while True:
+            tokens = await self._event_tokens()
+            renew_at = time.monotonic() + EVENT_TOKEN_RENEWAL.total_seconds()
+            await self._follow_session(tokens, renew_at, on_event, on_connected)
+
+    async def _follow_session(
+        self,
+        tokens: dict[str, str],
+        renew_at: float,
+        on_event: EventCallback,
+        on_connected: Callable[[], None],
+    ) -> None:
+        """Poll one session until it times out, vanishes or the tokens need renewing."""
+        while time.monotonic() < renew_at:
+            status, text = await self._events("POST", "/v2/session")
+            session = _json(text, "session") if status < 300 else None
+            session_id = session.get("id") if isinstance(session, dict) else None
+            if not session_id:
+                raise CentrexConnectionError("the events server refused a session")
+            for token in tokens:
+                status, _ = await self._events(
+                    "POST", f"/v2/session/{quote(str(session_id), safe='')}/subscribe/{token}"
+                )
+                if status >= 300:
+                    raise CentrexConnectionError("the events server refused a subscription")
+            on_connected()
+            poll = f"/v2/session/{quote(str(session_id), safe='')}/events/poll"
+            while time.monotonic() < renew_at:
+                status, text = await self._events("GET", poll)
+                if status == 404 or text.strip().startswith("Timeout"):
+                    break  # the session expired: create a new one
+                if status >= 300:
+                    raise CentrexConnectionError(f"events poll answered {status}")
+                for raw in _json(text, "events") or []:
+                    if event := self._line_event(raw, tokens):
+                        on_event(event)
+
+    def _line_event(self, raw: Any, tokens: dict[str, str]) -> LineEvent | None:
+        if not isinstance(raw, dict):
+            return None
+        kind = _OVH_EVENTS.get(str(raw.get("event", "")))
+        billing_account = tokens.get(str(raw.get("token", "")))
+        line_id = f"{billing_account}_{raw.get('ressource', '')}"
+        if kind is None or billing_account is None or line_id not in self._refs:
+            return None
+        data: dict[str, Any] = raw["data"] if isinstance(raw.get("data"), dict) else {}
+        call_id = str(data.get("CallId") or "") or None
+        if kind is LineEventType.ANSWERED and call_id:
+            self._answered.add(call_id)
+        elif kind is LineEventType.MISSED and call_id in self._answered:
+            return None  # ringing stopped because it was picked up
+        elif kind is LineEventType.ENDED and call_id:
+            self._answered.discard(call_id)
+        return LineEvent(
+            line_id,
+            kind,
+            call_id,
+            caller=from_ovh_number(str(data.get("Calling") or "")),
+        )
+
     # -- writes ------------------------------------------------------------
 
     async def async_set_forwarding(self, line_id: str, forwarding: Forwarding) -> None:
@@ -322,6 +430,13 @@ class OvhProvider(HttpProvider):
         """Switch the line's doNotDisturb option."""
         ref = self._ref(line_id)
         await self._signed("PUT", self._line_path(ref, "options"), {"doNotDisturb": enabled})
+
+
+def _json(text: str, what: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError as err:
+        raise CentrexConnectionError(f"malformed {what} from the events server") from err
 
 
 def _forwarding_from_options(options: Mapping[str, Any]) -> Forwarding:

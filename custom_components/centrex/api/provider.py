@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from aiohttp import ClientSession
 
-from .models import Account, Forwarding, Line
+from .models import Account, Forwarding, Line, LineEvent
+
+#: Receives the events a provider pushes.
+EventCallback = Callable[[LineEvent], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +69,31 @@ class CentrexProvider(ABC):
     def request_budget(self) -> tuple[int, int] | None:
         """Return (requests in the last minute, allowed per minute) if rate-limited here."""
         return None
+
+    #: How the provider pushes events: "stream" (the driver listens, see
+    #: `async_listen`), "webhook" (the provider calls Home Assistant, see
+    #: `parse_webhook`), or None (polling only).
+    push: str | None = None
+
+    async def async_listen(self, on_event: EventCallback, on_connected: Callable[[], None]) -> None:
+        """Follow the provider's event stream until cancelled.
+
+        Calls `on_connected` once the stream is established (again), and
+        raises a `CentrexError` when it breaks; the caller reconnects.
+        """
+        raise NotImplementedError
+
+    def verify_webhook(self, body: bytes, signature: str | None) -> bool:
+        """Tell whether a webhook's body is authentic (True when nothing can be checked)."""
+        return True
+
+    def parse_webhook(self, form: Mapping[str, list[str]]) -> list[LineEvent]:
+        """Turn a webhook's form fields into line events (CentrexRequestError if malformed)."""
+        raise NotImplementedError
+
+    def webhook_reply(self, url: str) -> str:
+        """Return the body answering a call's first webhook."""
+        raise NotImplementedError
 
     @abstractmethod
     async def async_get_account(self) -> Account:

@@ -10,12 +10,17 @@ from sipgate lines' features. Do-not-disturb and registration are per device.
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 from aiohttp import ClientSession
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from .exceptions import (
     CentrexLineNotFoundError,
@@ -32,6 +37,8 @@ from .models import (
     ForwardKind,
     ForwardRule,
     Line,
+    LineEvent,
+    LineEventType,
     LineFeatures,
 )
 from .numbers import is_e164
@@ -59,6 +66,11 @@ class _LineRef:
         return f"{self.user_id}_{self.endpoint_id}"
 
 
+def _single(form: Mapping[str, list[str]], key: str) -> str:
+    values = form.get(key) or [""]
+    return values[0][:64]
+
+
 def _to_e164(number: str) -> str | None:
     candidate = number if number.startswith("+") else f"+{number}"
     return candidate if is_e164(candidate) else None
@@ -74,7 +86,9 @@ class SipgateProvider(HttpProvider):
         CredentialField("token_id", required=False),
         CredentialField("token", secret=True),
         CredentialField("base_url", required=False, default=SIPGATE_API, advanced=True),
+        CredentialField("webhook_public_key", required=False, advanced=True),
     )
+    push = "webhook"
 
     def __init__(
         self, session: ClientSession, config: Mapping[str, Any], timeout: float = 20
@@ -90,6 +104,9 @@ class SipgateProvider(HttpProvider):
             self._authorization = f"Bearer {token}"
         self._refs: dict[str, _LineRef] = {}
         self._devices: dict[str, list[dict[str, Any]]] = {}  # per user
+        self._webhook_key = str(config.get("webhook_public_key") or "").strip()
+        # Calls announced by the push API: call id → (line id, answered).
+        self._webhook_calls: dict[str, tuple[str, bool]] = {}
 
     def _headers(self, method: str, url: str, body: str) -> dict[str, str]:
         return {"Authorization": self._authorization}
@@ -224,6 +241,74 @@ class SipgateProvider(HttpProvider):
     def _forwardings_path(self, ref: _LineRef) -> str:
         return path(ref.user_id, "phonelines", ref.endpoint_id, "forwardings")
 
+    # -- push API (webhooks) ------------------------------------------------
+
+    def verify_webhook(self, body: bytes, signature: str | None) -> bool:
+        """Check sipgate's RSA-SHA256 signature of the body, when a public key is configured."""
+        if not self._webhook_key:
+            return True
+        if not signature:
+            return False
+        try:
+            key = serialization.load_pem_public_key(self._webhook_key.encode())
+            if not isinstance(key, rsa.RSAPublicKey):
+                return False
+            key.verify(base64.b64decode(signature), body, padding.PKCS1v15(), hashes.SHA256())
+        except ValueError, InvalidSignature, binascii.Error:
+            return False
+        return True
+
+    def webhook_reply(self, url: str) -> str:
+        """Answer a newCall so that sipgate also sends its answer and hangup events."""
+        attribute = xml_escape(url, {'"': "&quot;"})
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            f'<Response onAnswer="{attribute}" onHangup="{attribute}"/>'
+        )
+
+    def _line_for(self, numbers: list[str], user_ids: list[str]) -> str | None:
+        digits = {number.lstrip("+") for number in numbers if number}
+        for ref in self._refs.values():
+            if ref.numbers & digits:
+                return ref.id
+        return next((ref.id for ref in self._refs.values() if ref.user_id in user_ids), None)
+
+    def parse_webhook(self, form: Mapping[str, list[str]]) -> list[LineEvent]:
+        """Turn one push API request (form fields) into line events.
+
+        Raises CentrexRequestError when the request is not a push API event.
+        """
+        event = _single(form, "event")
+        call_id = _single(form, "callId")
+        if event not in {_Webhook.NEW_CALL, _Webhook.ANSWER, _Webhook.HANGUP} or not call_id:
+            raise CentrexRequestError("not a sipgate push event")
+        if event == _Webhook.NEW_CALL:
+            if _single(form, "direction") != "in":
+                return []  # outgoing calls are seen by polling
+            line_id = self._line_for([_single(form, "to")], form.get("userId[]", []))
+            if line_id is None:
+                return []
+            self._webhook_calls[call_id] = (line_id, False)
+            caller = _single(form, "from")
+            return [
+                LineEvent(
+                    line_id,
+                    LineEventType.INCOMING,
+                    call_id,
+                    caller=None if caller == "anonymous" else _to_e164(caller),
+                )
+            ]
+        known = self._webhook_calls.get(call_id)
+        if known is None:
+            return []  # a call we never saw start (or already ended)
+        line_id, answered = known
+        if event == _Webhook.ANSWER:
+            self._webhook_calls[call_id] = (line_id, True)
+            return [LineEvent(line_id, LineEventType.ANSWERED, call_id)]
+        del self._webhook_calls[call_id]
+        kind = LineEventType.ENDED if answered else LineEventType.MISSED
+        return [LineEvent(line_id, kind, call_id)]
+
     async def async_set_forwarding(self, line_id: str, forwarding: Forwarding) -> None:
         """Replace the phoneline's forwarding list with the one `forwarding` describes."""
         ref = self._ref(line_id)
@@ -242,6 +327,14 @@ class SipgateProvider(HttpProvider):
         body = json.dumps({"dnd": enabled}, separators=(",", ":"))
         for device in devices:
             await self.request("PUT", path("devices", str(device["id"])), body)
+
+
+class _Webhook:
+    """Names of the push API's form fields and events."""
+
+    NEW_CALL = "newCall"
+    ANSWER = "answer"
+    HANGUP = "hangup"
 
 
 def _forwarding_from_entries(entries: list[dict[str, Any]]) -> Forwarding:
