@@ -224,9 +224,7 @@ class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
         if self.push_connected == connected:
             return
         self.push_connected = connected
-        if self.data is None:
-            return
-        # Without polled call states (OVH), whether events flow decides
+        # Push starts after the first refresh, so there is data. Without polled call states (OVH), whether events flow decides
         # between "idle" and "unknown".
         now = dt_util.utcnow()
         lines = {
