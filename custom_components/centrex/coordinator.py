@@ -224,8 +224,8 @@ class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
         if self.push_connected == connected:
             return
         self.push_connected = connected
-        # Push starts after the first refresh, so there is data. Without polled call states (OVH), whether events flow decides
-        # between "idle" and "unknown".
+        # Push starts after the first refresh, so there is data. Without polled
+        # call states (OVH), whether events flow decides "idle" or "unknown".
         now = dt_util.utcnow()
         lines = {
             line_id: replace(
