@@ -16,8 +16,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.centrex.api import LineEvent, LineEventType
 from custom_components.centrex.const import DOMAIN
 
-from ..conftest import ovh_data, setup_entry, wait_for
-from ..fakes.ovh import BILLING_ACCOUNT, FakeOvh
+from tests.conftest import ovh_data, setup_entry, wait_for
+from tests.fakes.ovh import BILLING_ACCOUNT, FakeOvh
 
 pytestmark = pytest.mark.bench
 
@@ -74,6 +74,6 @@ async def test_push_event_to_state(hass: HomeAssistant, ovh_fake: FakeOvh) -> No
         f"| event handed to Home Assistant → entity state | {p50:.2f} ms | {p99:.2f} ms (p99) | < {TARGET_MS} ms | {verdict} |\n"
         f"| fake events server → long poll → entity state | {e2e50:.2f} ms | {e2e_max:.2f} ms (max) | — | info |\n"
     )
-    print("\n" + table)
+    print("\n" + table)  # noqa: T201 - the benchmark reports on stdout
     RESULTS.write_text("# Benchmarks\n\n" + table)
     assert p99 < TARGET_MS
