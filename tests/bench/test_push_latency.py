@@ -15,7 +15,6 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.centrex.api import LineEvent, LineEventType
 from custom_components.centrex.const import DOMAIN
-
 from tests.conftest import ovh_data, setup_entry, wait_for
 from tests.fakes.ovh import BILLING_ACCOUNT, FakeOvh
 
