@@ -23,7 +23,7 @@ from custom_components.centrex.const import DOMAIN, SCAN_INTERVAL
 from .conftest import ovh_data, settle, setup_entry, sipgate_data, wait_for
 from .fakes.base import Fault
 from .fakes.ovh import FakeOvh
-from .fakes.sipgate import FakeSipgate
+from .fakes.sipgate import FakeSipgate, SipgateWebhookSender
 
 ACCUEIL = "0033184801200"
 OVH_STATE = "sensor.accueil_call_state"
@@ -329,3 +329,35 @@ async def test_unreached_webhook_raises_a_repair_issue(
     client = await hass_client_no_auth()
     await client.post(url, data=_form(**{**NEW_CALL, "callId": "SG-9"}))
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_sipgate_sender_follows_the_reply(
+    hass: HomeAssistant,
+    sipgate_fake: FakeSipgate,
+    hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    _, url = await _sipgate(hass, sipgate_fake)
+    sender = SipgateWebhookSender(await hass_client_no_auth(), url)
+
+    # A duplicated answer changes nothing more.
+    assert await sender.new_call("SG-10") == 200
+    await sender.answer("SG-10", duplicate=True)
+    assert _state(hass, ZENTRALE_STATE) == "in_call"
+    await sender.hangup("SG-10")
+    assert _state(hass, ZENTRALE_STATE) == "idle"
+
+    # Reordered: the hangup overtakes the answer; the late answer is ignored.
+    await sender.new_call("SG-11")
+    await sender.hangup("SG-11", cause="cancel")
+    await sender.answer("SG-11")
+    assert _state(hass, ZENTRALE_STATE) == "idle"
+    assert _state(hass, "sensor.zentrale_missed_calls") == "1"
+
+    # Dropped: the hangup never comes; polling (no established call) ends the call.
+    await sender.new_call("SG-12")
+    await sender.answer("SG-12")
+    assert _state(hass, ZENTRALE_STATE) == "in_call"
+    freezer.tick(SCAN_INTERVAL + timedelta(seconds=1))
+    async_fire_time_changed(hass)
+    await wait_for(hass, lambda: _state(hass, ZENTRALE_STATE) == "idle")

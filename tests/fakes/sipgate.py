@@ -203,3 +203,59 @@ class FakeSipgate(FakeServer):
                     device["dnd"] = body["dnd"]
                     return web.Response(status=204)
         return web.Response(status=404)
+
+
+class SipgateWebhookSender:
+    """Plays sipgate's push API: POSTs newCall, reads the XML reply, then follows its URLs.
+
+    `duplicate`, `reorder` and `drop` reproduce what a real network does to webhooks.
+    """
+
+    def __init__(self, client: Any, url: str) -> None:
+        self.client = client  # an aiohttp client talking to Home Assistant
+        self.url = url
+        self.follow_ups: dict[str, dict[str, str]] = {}
+
+    async def _post(self, url: str, fields: dict[str, Any]) -> Any:
+        from urllib.parse import urlencode, urlsplit  # noqa: PLC0415
+
+        path = urlsplit(url).path or url
+        return await self.client.post(
+            path,
+            data=urlencode(fields, doseq=True),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+
+    async def new_call(
+        self, call_id: str, caller: str = "4917612345678", to: str = "4930123456700"
+    ) -> int:
+        import re  # noqa: PLC0415
+
+        response = await self._post(
+            self.url,
+            {
+                "event": "newCall",
+                "direction": "in",
+                "from": caller,
+                "to": to,
+                "callId": call_id,
+                "user[]": ["Claire Martin"],
+                "userId[]": ["w0"],
+                "fullUserId[]": [f"{MASTER_SIP_ID}w0"],
+            },
+        )
+        reply = await response.text()
+        self.follow_ups[call_id] = dict(re.findall(r'(onAnswer|onHangup)="([^"]+)"', reply))
+        return int(response.status)
+
+    async def answer(self, call_id: str, *, duplicate: bool = False) -> None:
+        url = self.follow_ups.get(call_id, {}).get("onAnswer")
+        assert url, "the reply to newCall did not subscribe to answer events"
+        fields = {"event": "answer", "callId": call_id, "answeringNumber": "4930123456700"}
+        for _ in range(2 if duplicate else 1):
+            await self._post(url, fields)
+
+    async def hangup(self, call_id: str, cause: str = "normalClearing") -> None:
+        url = self.follow_ups.get(call_id, {}).get("onHangup")
+        assert url, "the reply to newCall did not subscribe to hangup events"
+        await self._post(url, {"event": "hangup", "callId": call_id, "cause": cause})
