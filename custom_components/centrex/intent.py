@@ -1,0 +1,240 @@
+"""Voice intents: forward a line, stop forwarding, do-not-disturb, ask where a line goes.
+
+Lines are named as people say them: the line's name or its holder's name. The
+spoken answers live in the custom sentences (one file per language), which
+use the speech slots set here.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import timedelta
+from typing import Any
+
+import probatio as vol
+from homeassistant.const import ATTR_DEVICE_ID
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import intent
+
+from .api import current_destination, current_mode
+from .const import CONF_DESTINATIONS, DOMAIN
+from .coordinator import CentrexCoordinator
+
+INTENT_SET_FORWARDING = "CentrexSetForwarding"
+INTENT_STOP_FORWARDING = "CentrexStopForwarding"
+INTENT_DO_NOT_DISTURB = "CentrexDoNotDisturb"
+INTENT_GET_FORWARDING = "CentrexGetForwarding"
+INTENT_GET_MISSED_CALLS = "CentrexGetMissedCalls"
+
+
+def _fold(text: str) -> str:
+    """Compare names the way people say them: no case, no accents, no apostrophes."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    kept = (c for c in decomposed if not unicodedata.combining(c) and c not in "'\u2019()")
+    return " ".join("".join(kept).split())
+
+
+def _coordinators(hass: HomeAssistant) -> list[CentrexCoordinator]:
+    return [entry.runtime_data for entry in hass.config_entries.async_loaded_entries(DOMAIN)]
+
+
+def _find_line(hass: HomeAssistant, spoken: str) -> tuple[CentrexCoordinator, str]:
+    """Return the line named (by its name or its holder's), or raise a handled error."""
+    wanted = _fold(spoken).removesuffix(" line").removeprefix("line ").strip()
+    for coordinator in _coordinators(hass):
+        for line in coordinator.data.lines.values():
+            names = {_fold(line.name)}
+            if line.holder:
+                names |= {_fold(line.holder), _fold(line.holder.split()[0])}
+            if wanted in names or any(wanted in name.split() for name in names):
+                return coordinator, line.id
+    raise intent.MatchFailedError(
+        result=intent.MatchTargetsResult(
+            is_match=False, no_match_reason=intent.MatchFailedReason.NAME
+        ),
+        constraints=intent.MatchTargetsConstraints(name=spoken),
+    )
+
+
+class _CentrexIntentHandler(intent.IntentHandler):
+    """Runs one of the integration's actions for a line named in the sentence."""
+
+    platforms = {DOMAIN}
+
+    async def _call(
+        self,
+        hass: HomeAssistant,
+        service: str,
+        coordinator: CentrexCoordinator,
+        line_id: str,
+        **data: Any,
+    ) -> None:
+        target = {ATTR_DEVICE_ID: coordinator.line_device_id(line_id)}
+        await hass.services.async_call(DOMAIN, service, {**target, **data}, blocking=True)
+
+    @staticmethod
+    def _failed(intent_obj: intent.Intent, err: HomeAssistantError) -> intent.IntentResponse:
+        response = intent_obj.create_response()
+        response.async_set_error(intent.IntentResponseErrorCode.FAILED_TO_HANDLE, str(err))
+        return response
+
+
+class SetForwardingHandler(_CentrexIntentHandler):
+    """Forward a line to a saved destination, a number or voicemail."""
+
+    intent_type = INTENT_SET_FORWARDING
+    description = "Forwards every call of a phone line to a saved destination or a number"
+    slot_schema = {vol.Required("line"): cv.string, vol.Required("destination"): cv.string}
+
+    async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
+        """Forward the line."""
+        slots = self.async_validate_slots(intent_obj.slots)
+        coordinator, line_id = _find_line(intent_obj.hass, slots["line"]["value"])
+        destination = slots["destination"]["value"]
+        try:
+            await self._call(
+                intent_obj.hass,
+                "set_forwarding",
+                coordinator,
+                line_id,
+                mode="always",
+                destination=destination,
+            )
+        except HomeAssistantError as err:
+            return self._failed(intent_obj, err)
+        response = intent_obj.create_response()
+        saved = {
+            _fold(d["name"]): d["name"]
+            for d in coordinator.config_entry.options.get(CONF_DESTINATIONS, [])
+        }
+        response.async_set_speech_slots(
+            {
+                "line": coordinator.data.lines[line_id].name,
+                "destination": saved.get(_fold(destination), destination),
+            }
+        )
+        return response
+
+
+class StopForwardingHandler(_CentrexIntentHandler):
+    """Stop forwarding a line."""
+
+    intent_type = INTENT_STOP_FORWARDING
+    description = "Stops every call forwarding of a phone line"
+    slot_schema = {vol.Required("line"): cv.string}
+
+    async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
+        """Clear the line's forwarding."""
+        slots = self.async_validate_slots(intent_obj.slots)
+        coordinator, line_id = _find_line(intent_obj.hass, slots["line"]["value"])
+        try:
+            await self._call(intent_obj.hass, "clear_forwarding", coordinator, line_id)
+        except HomeAssistantError as err:
+            return self._failed(intent_obj, err)
+        response = intent_obj.create_response()
+        response.async_set_speech_slots({"line": coordinator.data.lines[line_id].name})
+        return response
+
+
+class DoNotDisturbHandler(_CentrexIntentHandler):
+    """Silence a line, or let it ring again, optionally for some minutes."""
+
+    intent_type = INTENT_DO_NOT_DISTURB
+    description = "Turns do-not-disturb of a phone line on or off, optionally for some minutes"
+    slot_schema = {
+        vol.Required("line"): cv.string,
+        vol.Required("state"): vol.In(["on", "off"]),
+        vol.Optional("minutes"): vol.All(vol.Coerce(int), vol.Range(min=1, max=24 * 60)),
+    }
+
+    async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
+        """Set do-not-disturb."""
+        slots = self.async_validate_slots(intent_obj.slots)
+        coordinator, line_id = _find_line(intent_obj.hass, slots["line"]["value"])
+        enabled = slots["state"]["value"] == "on"
+        data: dict[str, Any] = {"enabled": enabled}
+        minutes = slots.get("minutes", {}).get("value")
+        if minutes:
+            data["duration"] = timedelta(minutes=minutes)
+        try:
+            await self._call(intent_obj.hass, "set_do_not_disturb", coordinator, line_id, **data)
+        except HomeAssistantError as err:
+            return self._failed(intent_obj, err)
+        response = intent_obj.create_response()
+        response.async_set_speech_slots(
+            {
+                "line": coordinator.data.lines[line_id].name,
+                "state": slots["state"]["value"],
+                "minutes": minutes,
+            }
+        )
+        return response
+
+
+class GetForwardingHandler(_CentrexIntentHandler):
+    """Tell where a line's calls go."""
+
+    intent_type = INTENT_GET_FORWARDING
+    description = "Tells whether and where a phone line is forwarded"
+    slot_schema = {vol.Required("line"): cv.string}
+
+    async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
+        """Answer with the line's mode and destination."""
+        slots = self.async_validate_slots(intent_obj.slots)
+        coordinator, line_id = _find_line(intent_obj.hass, slots["line"]["value"])
+        line = coordinator.data.lines[line_id]
+        mode = current_mode(line.forwarding)
+        destination = current_destination(line.forwarding)
+        saved = {
+            d["number"]: d["name"]
+            for d in coordinator.config_entry.options.get(CONF_DESTINATIONS, [])
+        }
+        response = intent_obj.create_response()
+        response.async_set_speech_slots(
+            {
+                "line": line.name,
+                "mode": mode.value if mode else "unknown",
+                "destination": saved.get(destination or "", destination or ""),
+                "do_not_disturb": line.do_not_disturb,
+            }
+        )
+        return response
+
+
+class GetMissedCallsHandler(_CentrexIntentHandler):
+    """Tell how many calls were missed, on one line or on all."""
+
+    intent_type = INTENT_GET_MISSED_CALLS
+    description = "Tells how many calls were missed, on one phone line or on all of them"
+    slot_schema = {vol.Optional("line"): cv.string}
+
+    async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
+        """Count missed calls."""
+        slots = self.async_validate_slots(intent_obj.slots)
+        if "line" in slots:
+            coordinator, line_id = _find_line(intent_obj.hass, slots["line"]["value"])
+            count = coordinator.memory.missed.get(line_id, 0)
+            name = coordinator.data.lines[line_id].name
+        else:
+            count = sum(sum(c.memory.missed.values()) for c in _coordinators(intent_obj.hass))
+            name = ""
+        response = intent_obj.create_response()
+        response.async_set_speech_slots({"line": name, "count": count})
+        return response
+
+
+HANDLERS = (
+    SetForwardingHandler,
+    StopForwardingHandler,
+    DoNotDisturbHandler,
+    GetForwardingHandler,
+    GetMissedCallsHandler,
+)
+
+
+async def async_setup_intents(hass: HomeAssistant) -> None:
+    """Register the integration's intents (the intent component calls this)."""
+    for handler in HANDLERS:
+        intent.async_register(hass, handler())
