@@ -159,7 +159,7 @@ async def test_auth_failure(harness: Harness) -> None:
         Fault(status=503, body={"message": "Service Unavailable"}),
         Fault(malformed=True),
         # aiohttp retries an idempotent request once on a dropped connection.
-        Fault(drop=True, times=2),
+        Fault(drop=True, times=20),
     ],
     ids=["timeout", "server-error", "malformed-json", "dropped-connection"],
 )
@@ -169,6 +169,7 @@ async def test_unreachable_provider(harness: Harness, fault: Fault) -> None:
     fake.inject(replace(fault))  # parameters are shared between drivers: copy
     with pytest.raises(CentrexConnectionError):
         await harness.provider.async_get_lines()
+    fake.faults.clear()
     # Once the provider is back, everything works again.
     assert await harness.provider.async_get_lines()
 

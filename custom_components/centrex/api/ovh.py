@@ -7,6 +7,7 @@ choice is marked "inferred".
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import json
@@ -245,10 +246,13 @@ class OvhProvider(HttpProvider):
         refs: dict[str, _LineRef] = {}
         for billing_account in await self._signed("GET", "/telephony"):
             names = await self._signed("GET", path("telephony", billing_account, "line"))
-            for service_name in names:
-                service = await self._signed(
-                    "GET", path("telephony", billing_account, "service", service_name)
+            services = await asyncio.gather(
+                *(
+                    self._signed("GET", path("telephony", billing_account, "service", name))
+                    for name in names
                 )
+            )
+            for service_name, service in zip(names, services, strict=True):
                 if service.get("featureType") not in LINE_FEATURE_TYPES:
                     continue
                 description = str(service.get("description") or "")
@@ -279,8 +283,9 @@ class OvhProvider(HttpProvider):
             (ref for ref in self._refs.values() if ref.id in self._lines),
             key=lambda ref: self._refreshed_at.get(ref.id, 0),
         )
-        for ref in [*never_loaded, *by_age[:share]]:
-            await self._load(ref)
+        # Lines are read concurrently: a refresh costs a round trip or two,
+        # whatever the number of lines (the budget still counts each request).
+        await asyncio.gather(*(self._load(ref) for ref in [*never_loaded, *by_age[:share]]))
         return [self._lines[line_id] for line_id in self._refs]
 
     async def async_get_line(self, line_id: str) -> Line:
@@ -297,8 +302,10 @@ class OvhProvider(HttpProvider):
         return path("telephony", ref.billing_account, "line", ref.service_name, *rest)
 
     async def _load(self, ref: _LineRef) -> Line:
-        options = await self._signed("GET", self._line_path(ref, "options"))
-        registrations = await self._signed("GET", self._line_path(ref, "lastRegistrations"))
+        options, registrations = await asyncio.gather(
+            self._signed("GET", self._line_path(ref, "options")),
+            self._signed("GET", self._line_path(ref, "lastRegistrations")),
+        )
         if not isinstance(options, dict) or not isinstance(registrations, list):
             raise CentrexError("unexpected answer from OVH")
         number = from_ovh_number(ref.service_name)

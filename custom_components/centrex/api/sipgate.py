@@ -9,6 +9,7 @@ from sipgate lines' features. Do-not-disturb and registration are per device.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import json
@@ -167,17 +168,29 @@ class SipgateProvider(HttpProvider):
         """Read every line: devices per user, forwardings per phoneline, live calls."""
         if not self._refs:
             await self._discover()
-        users = {ref.user_id for ref in self._refs.values()}
-        for user_id in users:
-            self._devices[user_id] = await self._items(path(user_id, "devices"))
-        calls = await self._calls()
-        return [await self._read(ref, calls) for ref in self._refs.values()]
+        return await self._read_all(list(self._refs.values()))
 
     async def async_get_line(self, line_id: str) -> Line:
         """Read one line now."""
-        ref = self._ref(line_id)
-        self._devices[ref.user_id] = await self._items(path(ref.user_id, "devices"))
-        return await self._read(ref, await self._calls())
+        (line,) = await self._read_all([self._ref(line_id)])
+        return line
+
+    async def _read_all(self, refs: list[_LineRef]) -> list[Line]:
+        """Read devices, forwardings and calls all at once (one round trip), then build lines."""
+        users = sorted({ref.user_id for ref in refs})
+        with_phonelines = [ref for ref in refs if ref.has_phoneline]
+        results = await asyncio.gather(
+            self._calls(),
+            *(self._items(path(user_id, "devices")) for user_id in users),
+            *(self._items(self._forwardings_path(ref)) for ref in with_phonelines),
+        )
+        calls: set[str] = results[0]
+        devices = results[1 : 1 + len(users)]
+        entries = dict(
+            zip((ref.id for ref in with_phonelines), results[1 + len(users) :], strict=True)
+        )
+        self._devices.update(zip(users, devices, strict=True))
+        return [self._build(ref, calls, entries.get(ref.id)) for ref in refs]
 
     def _ref(self, line_id: str) -> _LineRef:
         try:
@@ -207,10 +220,9 @@ class SipgateProvider(HttpProvider):
             )
         ]
 
-    async def _read(self, ref: _LineRef, calls: set[str]) -> Line:
+    def _build(self, ref: _LineRef, calls: set[str], entries: list[dict[str, Any]] | None) -> Line:
         devices = self._line_devices(ref)
-        if ref.has_phoneline:
-            entries = await self._items(self._forwardings_path(ref))
+        if entries is not None:
             forwarding = _forwarding_from_entries(entries)
             kinds = frozenset({ForwardKind.UNCONDITIONAL, ForwardKind.NO_ANSWER})
         else:
