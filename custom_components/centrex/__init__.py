@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
@@ -75,9 +77,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: CentrexConfigEntry) -> b
         PushStream(hass, coordinator).async_start(entry)
     elif provider.push == "webhook":
         entry.async_on_unload(async_setup_webhook(hass, entry, coordinator))
-        entry.async_on_unload(
-            coordinator.async_add_listener(lambda: async_check_webhook(hass, coordinator))
-        )
+        # After every poll, changed or not: calls polling sees but no webhook announced.
+        check = partial(async_check_webhook, hass, coordinator)
+        coordinator.sync_listeners.append(check)
+        entry.async_on_unload(lambda: coordinator.sync_listeners.remove(check))
     return True
 
 

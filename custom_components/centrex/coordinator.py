@@ -81,6 +81,9 @@ class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
             config_entry=entry,
             name=f"{DOMAIN} {account.id}",
             update_interval=SCAN_INTERVAL,
+            # A poll that changes nothing rewrites no entity state (hundreds on
+            # large accounts); sync listeners still hear about every poll.
+            always_update=False,
         )
         self.provider = provider
         self.account = account
@@ -96,6 +99,8 @@ class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
         self.unannounced_calls = 0
         #: What polling last reported about calls, per line (None: cannot tell).
         self._polled_calls: dict[str, CallState | None] = {}
+        #: Called after every successful poll, changed or not (the last-sync sensor).
+        self.sync_listeners: list[Callable[[], None]] = []
         self._line_locks: dict[str, asyncio.Lock] = {}
 
     async def _async_check_credentials(self) -> None:
@@ -156,6 +161,7 @@ class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
                 # by polling was made elsewhere (a star code, the web portal).
                 self._announce_change(self.data.lines.get(line.id), line, source="external")
         self._remember_modes(lines)
+        self.hass.loop.call_soon(self._notify_sync_listeners)
         return AccountData(self.account, new)
 
     async def async_write_line(
@@ -179,6 +185,10 @@ class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
             line = await self.provider.async_get_line(line_id)
             self.async_set_line(line)
         return line
+
+    def _notify_sync_listeners(self) -> None:
+        for listener in list(self.sync_listeners):
+            listener()
 
     def _tracker(self, line_id: str) -> CallTracker:
         return self.calls.setdefault(line_id, CallTracker())

@@ -71,3 +71,10 @@ class CentrexAccountEntity(CoordinatorEntity[CentrexCoordinator]):
         self.entity_description = description
         self._attr_unique_id = f"{coordinator.account.id}_{description.key}"
         self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, coordinator.account.id)})
+
+    async def async_added_to_hass(self) -> None:
+        """Also refresh after polls that changed no line (the last sync moved)."""
+        await super().async_added_to_hass()
+        listeners = self.coordinator.sync_listeners
+        listeners.append(self.async_write_ha_state)
+        self.async_on_remove(lambda: listeners.remove(self.async_write_ha_state))

@@ -48,6 +48,7 @@ class FakeServer:
     """An aiohttp application with recording and faults; subclasses add the routes."""
 
     faults: list[Fault] = field(default_factory=list)
+    latency: float = 0.0  # seconds added to every request, as a distant server would
     requests: list[Recorded] = field(default_factory=list)
     server: TestServer | None = None
 
@@ -73,6 +74,8 @@ class FakeServer:
         except ValueError:
             body = text
         self.requests.append(Recorded(request.method, request.path, body))
+        if self.latency:
+            await asyncio.sleep(self.latency)
         fault = next((fault for fault in self.faults if fault.matches(request)), None)
         if fault is None:
             return await handler(request)
