@@ -229,7 +229,6 @@ async def test_polling_stays_within_the_budget(
     provider.budget = RequestBudget(REQUESTS_PER_MINUTE, clock=lambda: now[0], sleep=sleep)
     # The first load reads every line once (waiting on the budget if it must).
     assert len(await provider.async_get_lines()) == 40
-    first_load = len(fake.requests)
     # Never more than the allowance in any minute: the first load had to wait.
     assert waited[0] > 0
     assert provider.budget.used_last_minute() <= REQUESTS_PER_MINUTE

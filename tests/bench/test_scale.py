@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import pytest
 from homeassistant.core import HomeAssistant
@@ -89,7 +89,7 @@ class LoopMonitor:
             await asyncio.sleep(0.005)
             self.worst = max(self.worst, time.perf_counter() - start - 0.005)
 
-    def __enter__(self) -> LoopMonitor:
+    def __enter__(self) -> Self:
         self._task = asyncio.get_running_loop().create_task(self._run())
         return self
 
