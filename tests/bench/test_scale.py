@@ -8,12 +8,15 @@ virtual clock here, so that its waits are counted rather than slept.
 from __future__ import annotations
 
 import asyncio
-import threading
+import multiprocessing
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Self
 
+import aiohttp
 import pytest
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -53,27 +56,48 @@ class VirtualBudget(budget_module.RequestBudget):
         VirtualBudget.peak = max(VirtualBudget.peak, self.used_last_minute())
 
 
-class ThreadedFake:
-    """Runs a fake server on its own event loop in a thread, as a remote server would be.
+def _serve(kind: str, lines: int, port: int, ready: Any) -> None:
+    """Child process: serve one fake until terminated."""
 
-    Home Assistant's loop then only does the client's work, so the loop-block
-    figure is the integration's, not the fake's.
+    async def main() -> None:
+        fake = _ovh_fake(lines) if kind == "ovh" else _sipgate_fake(lines)
+        await fake.start(port)
+        ready.set()
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+class ProcessFake:
+    """Runs a fake server in its own process, as a remote server would be.
+
+    Home Assistant's loop (and the interpreter) then only do the client's
+    work, so the figures are the integration's, not the fake's.
     """
 
-    def __init__(self, fake: Any) -> None:
-        self.fake = fake
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+    def __init__(self, kind: str, lines: int) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        context = multiprocessing.get_context("spawn")
+        self.ready = context.Event()
+        self.process = context.Process(
+            target=_serve, args=(kind, lines, self.port, self.ready), daemon=True
+        )
+        self.kind = kind
 
     def __enter__(self) -> Any:
-        self.thread.start()
-        asyncio.run_coroutine_threadsafe(self.fake.start(), self.loop).result(10)
-        return self.fake
+        self.process.start()
+        assert self.ready.wait(60), "the fake did not start"
+        # Only what the entry data needs from the fake: its address.
+        return SimpleNamespace(server=SimpleNamespace(make_url=self._url))
+
+    def _url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
 
     def __exit__(self, *_: object) -> None:
-        asyncio.run_coroutine_threadsafe(self.fake.close(), self.loop).result(30)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
+        self.process.terminate()
+        self.process.join(10)
 
 
 class LoopMonitor:
@@ -96,6 +120,29 @@ class LoopMonitor:
     def __exit__(self, *_: object) -> None:
         assert self._task is not None
         self._task.cancel()
+
+
+class RequestCounter:
+    """Counts the requests a client session sends (the fake is in another process)."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+        self.count = 0
+        self.lines = 0
+
+    async def _on_start(self, _session: Any, _context: Any, params: Any) -> None:
+        self.count += 1
+        self.lines += str(params.url).endswith(("/options", "/forwardings"))
+
+    def __enter__(self) -> Self:
+        self.config = aiohttp.TraceConfig()
+        self.config.on_request_start.append(self._on_start)
+        self.config.freeze()
+        self.session._trace_configs.append(self.config)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.session._trace_configs.remove(self.config)
 
 
 def _ovh_fake(lines: int) -> FakeOvh:
@@ -138,7 +185,7 @@ async def _measure(
     make: Callable[[int], Any],
     data: Callable[[Any], dict[str, str]],
 ) -> dict[str, Any]:
-    with ThreadedFake(make(lines)) as fake:
+    with ProcessFake(provider, lines) as fake:
         with LoopMonitor() as setup_monitor:
             start = time.perf_counter()
             entry = await setup_entry(
@@ -147,14 +194,13 @@ async def _measure(
             setup = time.perf_counter() - start
         coordinator = entry.runtime_data
         with LoopMonitor() as monitor:
-            before = len(fake.requests)
+            counter = RequestCounter(coordinator.provider.session)
             start = time.perf_counter()
-            await coordinator.async_refresh()
+            with counter:
+                await coordinator.async_refresh()
             refresh = time.perf_counter() - start
-            refresh_requests = len(fake.requests) - before
-            refreshed = sum(
-                1 for r in fake.requests[before:] if r.path.endswith(("/options", "/forwardings"))
-            )
+            refresh_requests = counter.count
+            refreshed = counter.lines
 
             line_id = next(iter(coordinator.data.lines))
             device_id = coordinator.line_device_id(line_id)

@@ -93,10 +93,10 @@ class FakeServer:
             return web.json_response(fault.body, status=fault.status, headers=headers)
         return await handler(request)
 
-    async def start(self) -> str:
+    async def start(self, port: int | None = None) -> str:
         app = web.Application(middlewares=[self._middleware])
         app.add_routes(self.routes())
-        self.server = TestServer(app, host="127.0.0.1")
+        self.server = TestServer(app, host="127.0.0.1", port=port)
         await self.server.start_server()
         return str(self.server.make_url("")).rstrip("/")
 

@@ -132,37 +132,45 @@ class SipgateProvider(HttpProvider):
         )
 
     async def _discover(self) -> None:
-        refs: dict[str, _LineRef] = {}
-        for user in await self._items("/users"):
-            user_id = str(user["id"])
-            holder = f"{user.get('firstname', '')} {user.get('lastname', '')}".strip() or None
-            try:
-                phonelines = await self._items(path(user_id, "phonelines"))
-            except CentrexPermissionError, CentrexLineNotFoundError:
-                # Newer accounts have no phoneline layer: numbers hang off devices.
-                devices = await self._items(path(user_id, "devices"))
-                for device in devices:
-                    ref = _LineRef(
-                        user_id,
-                        str(device["id"]),
-                        str(device.get("alias") or ""),
-                        holder,
-                        has_phoneline=False,
-                    )
-                    refs[ref.id] = ref
-                continue
-            for phoneline in phonelines:
-                ref = _LineRef(
+        """Find every user's lines, all users at once."""
+        users = await self._items("/users")
+        found = await asyncio.gather(*(self._user_lines(user) for user in users))
+        self._refs = {ref.id: ref for refs in found for ref in refs}
+
+    async def _user_lines(self, user: dict[str, Any]) -> list[_LineRef]:
+        user_id = str(user["id"])
+        holder = f"{user.get('firstname', '')} {user.get('lastname', '')}".strip() or None
+        try:
+            phonelines = await self._items(path(user_id, "phonelines"))
+        except CentrexPermissionError, CentrexLineNotFoundError:
+            # Newer accounts have no phoneline layer: numbers hang off devices.
+            devices = await self._items(path(user_id, "devices"))
+            return [
+                _LineRef(
                     user_id,
-                    str(phoneline["id"]),
-                    str(phoneline.get("alias") or ""),
+                    str(device["id"]),
+                    str(device.get("alias") or ""),
                     holder,
-                    has_phoneline=True,
+                    has_phoneline=False,
                 )
-                numbers = await self._items(path(user_id, "phonelines", ref.endpoint_id, "numbers"))
-                ref.numbers = {str(item["number"]).lstrip("+") for item in numbers}
-                refs[ref.id] = ref
-        self._refs = refs
+                for device in devices
+            ]
+        refs = [
+            _LineRef(
+                user_id,
+                str(phoneline["id"]),
+                str(phoneline.get("alias") or ""),
+                holder,
+                has_phoneline=True,
+            )
+            for phoneline in phonelines
+        ]
+        numbers = await asyncio.gather(
+            *(self._items(path(user_id, "phonelines", ref.endpoint_id, "numbers")) for ref in refs)
+        )
+        for ref, items in zip(refs, numbers, strict=True):
+            ref.numbers = {str(item["number"]).lstrip("+") for item in items}
+        return refs
 
     async def async_get_lines(self) -> list[Line]:
         """Read every line: devices per user, forwardings per phoneline, live calls."""
