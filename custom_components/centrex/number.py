@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
@@ -102,9 +103,8 @@ class CentrexNumberEntity(CentrexLineEntity, NumberEntity):
     @centrex_exception_handler
     async def async_set_native_value(self, value: float) -> None:
         """Send the new value and check it was applied."""
-        if value != int(value) or not self.entity_description.range_fn(self.line).accepts(
-            int(value)
-        ):
+        whole = math.isfinite(value) and value == int(value)
+        if not whole or not self.entity_description.range_fn(self.line).accepts(int(value)):
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="invalid_delay",

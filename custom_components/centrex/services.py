@@ -7,9 +7,11 @@ sent, so a mistake never leaves some lines changed and others not.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import probatio as vol
 from homeassistant.config_entries import ConfigEntryState
@@ -67,8 +69,22 @@ ATTR_ENABLED = "enabled"
 FORWARD_MODES = [mode.value for mode in ForwardingMode if mode is not ForwardingMode.OFF]
 _MAX_TEXT = 100
 
+MAX_DURATION = timedelta(days=366)
+
+
+def _duration(value: Any) -> timedelta:
+    """Validate a duration, refusing absurd ones (which would overflow a date)."""
+    try:
+        duration: timedelta = cv.positive_time_period(value)
+    except (OverflowError, ValueError) as err:
+        raise vol.Invalid("invalid duration") from err
+    if duration > MAX_DURATION:
+        raise vol.Invalid("duration longer than a year")
+    return duration
+
+
 _TIMING = {
-    vol.Exclusive(ATTR_DURATION, "timing"): cv.positive_time_period,
+    vol.Exclusive(ATTR_DURATION, "timing"): _duration,
     vol.Exclusive(ATTR_UNTIL, "timing"): cv.datetime,
 }
 TARGET_SCHEMA = vol.Schema(cv.TARGET_SERVICE_FIELDS)
@@ -254,7 +270,8 @@ async def _async_set_forwarding(call: ServiceCall) -> None:
         forwarding = with_mode(line.forwarding, mode, destination)
         if (delay := call.data.get(ATTR_DELAY)) is not None:
             delays = line.features.no_answer_delay
-            if delays is None or delay != int(delay) or not delays.accepts(int(delay)):
+            whole = math.isfinite(delay) and delay == int(delay)
+            if delays is None or not whole or not delays.accepts(int(delay)):
                 raise _invalid("invalid_delay", value=str(delay))
             forwarding = replace(forwarding, no_answer_delay=int(delay))
         plan.append((target, forwarding))
