@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -40,6 +41,26 @@ class CentrexLineEntity(CoordinatorEntity[CentrexCoordinator]):
         self.line_id = line_id
         self._attr_unique_id = f"{coordinator.account.id}_{line_id}_{description.key}"
         self._attr_device_info = line_device_info(coordinator, self.line)
+        self._last_seen: tuple[Line | None, int | None, bool] | None = None
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Write the state only when this line (or what is counted for it) changed.
+
+        A change on one line of a large account then rewrites a dozen states,
+        not thousands. Lines are immutable: an unchanged line is the same object.
+        """
+        coordinator = self.coordinator
+        seen = (
+            coordinator.data.lines.get(self.line_id),
+            coordinator.memory.missed.get(self.line_id),
+            coordinator.last_update_success,
+        )
+        last = self._last_seen
+        if last is not None and seen[0] is last[0] and seen[1:] == last[1:]:
+            return
+        self._last_seen = seen
+        super()._handle_coordinator_update()
 
     @property
     def line(self) -> Line:
