@@ -206,3 +206,44 @@ async def test_llm_tools(hass: HomeAssistant, assist: MockConfigEntry) -> None:
     assert not result.error
     assert result.data["speech_slots"] == {"line": "Workshop", "destination": "Reception"}
     assert _state(hass, "select.workshop_forward_to") == "Reception"
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence", "answer"),
+    [
+        ("en", "silence the warehouse line", "Warehouse is silenced."),
+        ("en", "let the warehouse ring again", "Warehouse rings again."),
+        (
+            "en",
+            "cancel the call forwarding on the reception line",
+            "Reception no longer forwards calls.",
+        ),
+        ("en", "did I miss any calls", "No missed calls."),
+        (
+            "en",
+            "where are the calls of the reception forwarded",
+            "Reception forwards when not answered to +33184801210.",
+        ),
+        (
+            "fr",
+            "fais taire la ligne warehouse pendant 10 minutes",
+            "La ligne Warehouse est en ne pas déranger pendant 10 minutes.",
+        ),
+        ("fr", "ne renvoie plus la ligne reception", "La ligne Reception n'est plus renvoyée."),
+        ("fr", "ai-je manqué des appels", "Aucun appel manqué."),
+        (
+            "fr",
+            "est-ce que la ligne workshop est renvoyée",
+            "La ligne Workshop n'est pas renvoyée.",
+        ),
+        (
+            "fr",
+            "mets ne pas déranger pour julien",
+            "La ligne Sales (Julien) est en ne pas déranger.",
+        ),
+    ],
+)
+async def test_other_sentences(
+    hass: HomeAssistant, assist: MockConfigEntry, language: str, sentence: str, answer: str
+) -> None:
+    assert await _say(hass, sentence, language) == answer

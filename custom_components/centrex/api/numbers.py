@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 
 # Longest input worth handing to the parser; E.164 numbers have at most 15
@@ -13,10 +15,13 @@ class InvalidPhoneNumberError(ValueError):
     """The text is not a valid phone number."""
 
 
+@lru_cache(maxsize=4096)
 def to_e164(text: str, default_region: str | None = None) -> str:
     """Parse a number as a person would type it and return it in E.164.
 
     National forms such as "06 12 34 56 78" need `default_region` ("FR").
+    Cached: drivers convert the same few numbers at every refresh, and parsing
+    costs far more than the rest of reading a line.
     """
     if len(text) > _MAX_INPUT_LENGTH:
         raise InvalidPhoneNumberError(text[:_MAX_INPUT_LENGTH])
