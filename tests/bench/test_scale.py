@@ -233,9 +233,7 @@ async def test_ovh_at_scale(
     monkeypatch.setattr(ovh_module, "RequestBudget", VirtualBudget)
     VirtualBudget.waited, VirtualBudget.peak = 0.0, 0
     row = await _measure(hass, "ovh", lines, _ovh_fake, ovh_data)
-    row["budget"] = (
-        f"{VirtualBudget.peak}/60 per min, waited {VirtualBudget.waited:.0f} s in all"
-    )
+    row["budget"] = f"{VirtualBudget.peak}/60 per min, waited {VirtualBudget.waited:.0f} s in all"
     ROWS.append(row)
     _write()
 
