@@ -136,24 +136,23 @@ def _lines_of_device(
     hass: HomeAssistant, device: dr.DeviceEntry | dr.ChildDeviceEntry
 ) -> list[TargetLine] | None:
     """Return the lines a device stands for, or None if it is not ours."""
-    if not isinstance(device, dr.DeviceEntry):
+    if not isinstance(device, dr.DeviceEntry) or device.config_entry_id is None:
         return None
-    for entry_id in device.config_entries:
-        entry: CentrexConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
-        if entry is None or entry.domain != DOMAIN:
+    entry: CentrexConfigEntry | None = hass.config_entries.async_get_entry(device.config_entry_id)
+    if entry is None or entry.domain != DOMAIN:
+        return None
+    if entry.state is not ConfigEntryState.LOADED:
+        raise _invalid("entry_not_loaded", account=entry.title)
+    coordinator = entry.runtime_data
+    account_id = coordinator.account.id
+    for domain, identifier in device.identifiers:
+        if domain != DOMAIN:
             continue
-        if entry.state is not ConfigEntryState.LOADED:
-            raise _invalid("entry_not_loaded", account=entry.title)
-        coordinator = entry.runtime_data
-        account_id = coordinator.account.id
-        for domain, identifier in device.identifiers:
-            if domain != DOMAIN:
-                continue
-            if identifier == account_id:
-                return [TargetLine(coordinator, line_id) for line_id in coordinator.data.lines]
-            line_id = identifier.removeprefix(f"{account_id}_")
-            if line_id in coordinator.data.lines:
-                return [TargetLine(coordinator, line_id)]
+        if identifier == account_id:
+            return [TargetLine(coordinator, line_id) for line_id in coordinator.data.lines]
+        line_id = identifier.removeprefix(f"{account_id}_")
+        if line_id in coordinator.data.lines:
+            return [TargetLine(coordinator, line_id)]
     return None
 
 

@@ -5,6 +5,7 @@ Run with `scripts/bench`; results go to BENCHMARKS.md.
 
 from __future__ import annotations
 
+import asyncio
 import statistics
 import time
 from pathlib import Path
@@ -28,6 +29,7 @@ STATE = "sensor.accueil_call_state"
 
 
 async def test_push_event_to_state(hass: HomeAssistant, ovh_fake: FakeOvh) -> None:
+    asyncio.get_running_loop().set_debug(False)  # as in a real installation
     entry = await setup_entry(
         hass, MockConfigEntry(domain=DOMAIN, unique_id="ovh", data=ovh_data(ovh_fake))
     )
