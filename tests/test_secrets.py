@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import logging
 from datetime import timedelta
 
@@ -14,6 +15,10 @@ from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.centrex.const import DOMAIN, SCAN_INTERVAL
 
@@ -72,6 +77,7 @@ async def test_no_secret_in_logs_or_errors(
     sipgate_fake: FakeSipgate,
     freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
+    hass_client: ClientSessionGenerator,
     provider: str,
 ) -> None:
     caplog.set_level(logging.DEBUG)
@@ -81,12 +87,15 @@ async def test_no_secret_in_logs_or_errors(
     else:
         fake = sipgate_fake
         data, entity_id = sipgate_data(sipgate_fake), "select.zentrale_call_forwarding_mode"
-    await setup_entry(hass, MockConfigEntry(domain=DOMAIN, unique_id=provider, data=data))
+    entry = await setup_entry(hass, MockConfigEntry(domain=DOMAIN, unique_id=provider, data=data))
 
     messages = await _exercise_failures(hass, fake, entity_id, freezer)
+    diagnostics = json.dumps(await get_diagnostics_for_config_entry(hass, hass_client, entry))
+    messages.append(diagnostics)
 
     assert messages, "no failure was provoked"
     assert "centrex" in caplog.text
-    for secret in SECRETS:
+    secrets = [*SECRETS, *([entry.data["webhook_id"]] if "webhook_id" in entry.data else [])]
+    for secret in secrets:
         assert secret not in caplog.text
         assert all(secret not in message for message in messages)

@@ -11,8 +11,15 @@ from homeassistant.core import HomeAssistant
 from .coordinator import CentrexConfigEntry
 from .storage import forwarding_to_dict
 
-#: Everything in entry data that could open the account.
-TO_REDACT = {"application_key", "application_secret", "consumer_key", "token_id", "token"}
+#: Everything in entry data that could open the account, or feed it forged events.
+TO_REDACT = {
+    "application_key",
+    "application_secret",
+    "consumer_key",
+    "token_id",
+    "token",
+    "webhook_id",
+}
 
 
 async def async_get_config_entry_diagnostics(
