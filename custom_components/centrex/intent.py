@@ -63,21 +63,26 @@ class _CentrexIntentHandler(intent.IntentHandler):
 
     platforms = {DOMAIN}
 
-    async def _call(
-        self,
-        hass: HomeAssistant,
-        service: str,
-        coordinator: CentrexCoordinator,
-        line_id: str,
-        **data: Any,
-    ) -> None:
-        target = {ATTR_DEVICE_ID: coordinator.line_device_id(line_id)}
-        await hass.services.async_call(DOMAIN, service, {**target, **data}, blocking=True)
-
     @staticmethod
-    def _failed(intent_obj: intent.Intent, err: HomeAssistantError) -> intent.IntentResponse:
+    async def _act(
+        intent_obj: intent.Intent,
+        service: str,
+        target: tuple[CentrexCoordinator, str],
+        speech_slots: dict[str, Any],
+        **data: Any,
+    ) -> intent.IntentResponse:
+        """Run an action on the line; answer with the speech slots, or with its error."""
+        coordinator, line_id = target
+        call = {ATTR_DEVICE_ID: coordinator.line_device_id(line_id), **data}
         response = intent_obj.create_response()
-        response.async_set_error(intent.IntentResponseErrorCode.FAILED_TO_HANDLE, str(err))
+        try:
+            await intent_obj.hass.services.async_call(DOMAIN, service, call, blocking=True)
+        except HomeAssistantError as err:
+            response.async_set_error(intent.IntentResponseErrorCode.FAILED_TO_HANDLE, str(err))
+            return response
+        response.async_set_speech_slots(
+            {"line": coordinator.data.lines[line_id].name, **speech_slots}
+        )
         return response
 
 
@@ -91,31 +96,20 @@ class SetForwardingHandler(_CentrexIntentHandler):
     async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
         """Forward the line."""
         slots = self.async_validate_slots(intent_obj.slots)
-        coordinator, line_id = _find_line(intent_obj.hass, slots["line"]["value"])
+        target = _find_line(intent_obj.hass, slots["line"]["value"])
         destination = slots["destination"]["value"]
-        try:
-            await self._call(
-                intent_obj.hass,
-                "set_forwarding",
-                coordinator,
-                line_id,
-                mode="always",
-                destination=destination,
-            )
-        except HomeAssistantError as err:
-            return self._failed(intent_obj, err)
-        response = intent_obj.create_response()
         saved = {
             _fold(d["name"]): d["name"]
-            for d in coordinator.config_entry.options.get(CONF_DESTINATIONS, [])
+            for d in target[0].config_entry.options.get(CONF_DESTINATIONS, [])
         }
-        response.async_set_speech_slots(
-            {
-                "line": coordinator.data.lines[line_id].name,
-                "destination": saved.get(_fold(destination), destination),
-            }
+        return await self._act(
+            intent_obj,
+            "set_forwarding",
+            target,
+            {"destination": saved.get(_fold(destination), destination)},
+            mode="always",
+            destination=destination,
         )
-        return response
 
 
 class StopForwardingHandler(_CentrexIntentHandler):
@@ -128,14 +122,8 @@ class StopForwardingHandler(_CentrexIntentHandler):
     async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
         """Clear the line's forwarding."""
         slots = self.async_validate_slots(intent_obj.slots)
-        coordinator, line_id = _find_line(intent_obj.hass, slots["line"]["value"])
-        try:
-            await self._call(intent_obj.hass, "clear_forwarding", coordinator, line_id)
-        except HomeAssistantError as err:
-            return self._failed(intent_obj, err)
-        response = intent_obj.create_response()
-        response.async_set_speech_slots({"line": coordinator.data.lines[line_id].name})
-        return response
+        target = _find_line(intent_obj.hass, slots["line"]["value"])
+        return await self._act(intent_obj, "clear_forwarding", target, {})
 
 
 class DoNotDisturbHandler(_CentrexIntentHandler):
@@ -152,25 +140,19 @@ class DoNotDisturbHandler(_CentrexIntentHandler):
     async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
         """Set do-not-disturb."""
         slots = self.async_validate_slots(intent_obj.slots)
-        coordinator, line_id = _find_line(intent_obj.hass, slots["line"]["value"])
-        enabled = slots["state"]["value"] == "on"
-        data: dict[str, Any] = {"enabled": enabled}
+        target = _find_line(intent_obj.hass, slots["line"]["value"])
+        state = slots["state"]["value"]
+        data: dict[str, Any] = {"enabled": state == "on"}
         minutes = slots.get("minutes", {}).get("value")
         if minutes:
             data["duration"] = timedelta(minutes=minutes)
-        try:
-            await self._call(intent_obj.hass, "set_do_not_disturb", coordinator, line_id, **data)
-        except HomeAssistantError as err:
-            return self._failed(intent_obj, err)
-        response = intent_obj.create_response()
-        response.async_set_speech_slots(
-            {
-                "line": coordinator.data.lines[line_id].name,
-                "state": slots["state"]["value"],
-                "minutes": minutes,
-            }
+        return await self._act(
+            intent_obj,
+            "set_do_not_disturb",
+            target,
+            {"state": state, "minutes": minutes},
+            **data,
         )
-        return response
 
 
 class GetForwardingHandler(_CentrexIntentHandler):
