@@ -101,6 +101,7 @@ class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
         self._polled_calls: dict[str, CallState | None] = {}
         #: Called after every successful poll, changed or not (the last-sync sensor).
         self.sync_listeners: list[Callable[[], None]] = []
+        self._device_line_ids: frozenset[str] | None = None
         self._line_locks: dict[str, asyncio.Lock] = {}
 
     async def _async_check_credentials(self) -> None:
@@ -260,7 +261,15 @@ class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
         return {self.account.id} | {f"{self.account.id}_{line_id}" for line_id in self.data.lines}
 
     def async_remove_stale_devices(self) -> None:
-        """Remove the devices of lines the provider no longer lists."""
+        """Remove the devices of lines the provider no longer lists.
+
+        Runs on every data update (events included), so it returns at once
+        unless the set of lines changed.
+        """
+        line_ids = frozenset(self.data.lines)
+        if line_ids == self._device_line_ids:
+            return
+        self._device_line_ids = line_ids
         registry = dr.async_get(self.hass)
         wanted = self.current_identifiers()
         for device in dr.async_entries_for_config_entry(registry, self.config_entry.entry_id):
