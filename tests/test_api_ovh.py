@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -80,11 +80,9 @@ def test_ovh_numbers() -> None:
 
 
 @pytest.fixture
-async def fake(socket_enabled: None) -> AsyncGenerator[FakeOvh]:
-    server = FakeOvh()
-    await server.start()
-    yield server
-    await server.close()
+def fake(ovh_fake: Any) -> Any:
+    """The provider's fake, from the shared fixtures."""
+    return ovh_fake
 
 
 def _provider(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -22,11 +22,9 @@ ZENTRALE = "w0_p0"
 
 
 @pytest.fixture
-async def fake(socket_enabled: None) -> AsyncGenerator[FakeSipgate]:
-    server = FakeSipgate()
-    await server.start()
-    yield server
-    await server.close()
+def fake(sipgate_fake: Any) -> Any:
+    """The provider's fake, from the shared fixtures."""
+    return sipgate_fake
 
 
 def _provider(

@@ -30,6 +30,7 @@ from .api import (
     Line,
     LineEvent,
     LineEventType,
+    available_modes,
     current_destination,
     current_mode,
 )
@@ -304,6 +305,12 @@ class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
                 "do_not_disturb": after.do_not_disturb,
             },
         )
+
+    def resume_mode(self, line: Line) -> ForwardingMode:
+        """Return the mode forwarding comes back in: the line's last one, else the first offered."""
+        modes = [m for m in available_modes(line.features) if m is not ForwardingMode.OFF]
+        remembered = self.memory.last_modes.get(line.id)
+        return next((mode for mode in modes if mode == remembered), modes[0])
 
     def _remember_modes(self, lines: list[Line]) -> None:
         changed = False

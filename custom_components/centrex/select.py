@@ -66,10 +66,7 @@ async def _forward_to(coordinator: CentrexCoordinator, line: Line, option: str) 
     number = _saved(coordinator)[option]
     mode = current_mode(line.forwarding) or ForwardingMode.OFF
     if mode is ForwardingMode.OFF:
-        modes = [m for m in available_modes(line.features) if m is not ForwardingMode.OFF]
-        remembered = coordinator.memory.last_modes.get(line.id)
-        mode = next((m for m in modes if m == remembered), modes[0])
-        forwarding = with_mode(line.forwarding, mode, number)
+        forwarding = with_mode(line.forwarding, coordinator.resume_mode(line), number)
     else:
         forwarding = with_destination(line.forwarding, number, line.features)
     await coordinator.provider.async_set_forwarding(line.id, forwarding)

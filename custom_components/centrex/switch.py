@@ -41,11 +41,7 @@ class CentrexSwitchEntityDescription(SwitchEntityDescription):
 
 async def _set_forwarding(coordinator: CentrexCoordinator, line: Line, on: bool) -> None:  # noqa: FBT001
     """Switch forwarding off, or back on in the line's last mode."""
-    mode = ForwardingMode.OFF
-    if on:
-        modes = [m for m in available_modes(line.features) if m is not ForwardingMode.OFF]
-        remembered = coordinator.memory.last_modes.get(line.id)
-        mode = next((m for m in modes if m == remembered), modes[0])
+    mode = coordinator.resume_mode(line) if on else ForwardingMode.OFF
     forwarding = with_mode(line.forwarding, mode, current_destination(line.forwarding))
     await coordinator.provider.async_set_forwarding(line.id, forwarding)
 
