@@ -1,7 +1,10 @@
 """Drive the development Home Assistant over its public HTTP API.
 
-    devtools.py bootstrap URL   finish onboarding, add the demo account through
-                                the config flow API, print the login
+    devtools.py bootstrap URL [--without-demo]
+                                finish onboarding, add the demo account through
+                                the config flow API (unless told not to: the
+                                end-to-end suite adds it through the UI), print
+                                the login
     devtools.py smoke URL       check the centrex entities and that a service
                                 call changes a forwarding mode
 
@@ -128,10 +131,11 @@ class HomeAssistantClient:
         return result
 
 
-async def bootstrap(client: HomeAssistantClient) -> None:
+async def bootstrap(client: HomeAssistantClient, *, with_demo: bool = True) -> None:
     await client.wait_until_up()
     await client.onboard()
-    await client.add_demo_account()
+    if with_demo:
+        await client.add_demo_account()
     print(f"Home Assistant is ready at {client.base_url}")
     print(f"Log in as '{USERNAME}' with password '{PASSWORD}'.")
 
@@ -193,16 +197,20 @@ async def smoke(client: HomeAssistantClient) -> None:
     )
 
 
-async def main(command: str, base_url: str) -> None:
-    actions = {"bootstrap": bootstrap, "smoke": smoke}
+async def main(command: str, base_url: str, flags: list[str]) -> None:
     async with aiohttp.ClientSession() as session:
-        await actions[command](HomeAssistantClient(session, base_url))
+        client = HomeAssistantClient(session, base_url)
+        if command == "smoke":
+            await smoke(client)
+        else:
+            await bootstrap(client, with_demo="--without-demo" not in flags)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] not in {"bootstrap", "smoke"}:
+    command, *rest = sys.argv[1:] or [""]
+    if command not in {"bootstrap", "smoke"} or not rest or set(rest[1:]) - {"--without-demo"}:
         sys.exit(__doc__)
     try:
-        asyncio.run(main(sys.argv[1], sys.argv[2]))
+        asyncio.run(main(command, rest[0], rest[1:]))
     except DevError as err:
         sys.exit(f"error: {err}")

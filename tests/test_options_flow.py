@@ -113,3 +113,45 @@ async def test_forward_to_a_saved_destination(
     assert hass.states.get(entity_id).state == "Voicemail"
     assert hass.states.get("text.workshop_forwarding_destination").state == "voicemail"
     assert hass.states.get("select.workshop_call_forwarding_mode").state == "always"
+
+
+async def test_forward_to_shows_a_number_that_is_not_saved(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    entity_id = "select.workshop_forward_to"
+    saved = ["Reception", "Voicemail", "Claire's mobile"]
+    await hass.services.async_call(
+        "text",
+        "set_value",
+        {ATTR_ENTITY_ID: "text.workshop_forwarding_destination", "value": "06 98 76 54 32"},
+        blocking=True,
+    )
+    # Calls go to a number nobody saved: the select shows it, as its own choice.
+    state = hass.states.get(entity_id)
+    assert state.state == "+33698765432"
+    assert state.attributes["options"] == [*saved, "+33698765432"]
+
+    await hass.services.async_call(
+        SELECT_DOMAIN,
+        SERVICE_SELECT_OPTION,
+        {ATTR_ENTITY_ID: entity_id, "option": "Reception"},
+        blocking=True,
+    )
+    state = hass.states.get(entity_id)
+    assert state.state == "Reception"
+    assert state.attributes["options"] == saved
+
+    # Choosing the shown number itself is allowed and sends calls there.
+    await hass.services.async_call(
+        "text",
+        "set_value",
+        {ATTR_ENTITY_ID: "text.workshop_forwarding_destination", "value": "+33698765432"},
+        blocking=True,
+    )
+    await hass.services.async_call(
+        SELECT_DOMAIN,
+        SERVICE_SELECT_OPTION,
+        {ATTR_ENTITY_ID: entity_id, "option": "+33698765432"},
+        blocking=True,
+    )
+    assert hass.states.get("text.workshop_forwarding_destination").state == "+33698765432"

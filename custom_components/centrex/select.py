@@ -1,4 +1,9 @@
-"""Selects of a line: its forwarding mode, and where to forward among saved destinations."""
+"""Selects of a line: its forwarding mode, and where to forward among saved destinations.
+
+"Forward to" offers the account's saved destinations by name and, when calls go
+to a number that is not saved, that number too: the select always shows where
+calls go, even before any destination is saved.
+"""
 
 from __future__ import annotations
 
@@ -58,12 +63,23 @@ def _saved(coordinator: CentrexCoordinator) -> dict[str, str]:
 
 def _forward_to_option(coordinator: CentrexCoordinator, line: Line) -> str | None:
     destination = current_destination(line.forwarding)
-    return next((name for name, n in _saved(coordinator).items() if n == destination), None)
+    if destination is None:
+        return None
+    return next((name for name, n in _saved(coordinator).items() if n == destination), destination)
+
+
+def _forward_to_options(coordinator: CentrexCoordinator, line: Line) -> list[str]:
+    options = list(_saved(coordinator))
+    current = _forward_to_option(coordinator, line)
+    if current is not None and current not in options:
+        options.append(current)
+    return options
 
 
 async def _forward_to(coordinator: CentrexCoordinator, line: Line, option: str) -> None:
     """Send calls to a saved destination; with forwarding off, switch it on (last mode)."""
-    number = _saved(coordinator)[option]
+    # An option is a saved destination's name, or the number calls go to now.
+    number = _saved(coordinator).get(option, option)
     mode = current_mode(line.forwarding) or ForwardingMode.OFF
     if mode is ForwardingMode.OFF:
         forwarding = with_mode(line.forwarding, coordinator.resume_mode(line), number)
@@ -88,7 +104,7 @@ SELECTS = (
     CentrexSelectEntityDescription(
         key="forward_to",
         translation_key="forward_to",
-        options_fn=lambda coordinator, _: list(_saved(coordinator)),
+        options_fn=_forward_to_options,
         current_fn=_forward_to_option,
         select_fn=_forward_to,
         has_fn=_has_modes,
