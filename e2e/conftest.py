@@ -34,6 +34,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+FAILURES = ROOT / "e2e" / "failures"  # a screenshot per failed scenario (not committed)
 START_TIMEOUT = 300  # seconds; a first start compiles translations and the frontend index
 STOP_TIMEOUT = 60
 
@@ -153,8 +154,18 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
         chromium.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Keep each phase's report on the test, for the page fixture to see a failure."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def page(browser: Browser, home_assistant: DevelopmentHomeAssistant) -> Iterator[Page]:
+def page(
+    request: pytest.FixtureRequest, browser: Browser, home_assistant: DevelopmentHomeAssistant
+) -> Iterator[Page]:
     """A fresh browser profile, logged in as the developer."""
     context = browser.new_context(
         base_url=home_assistant.url, viewport={"width": 1280, "height": 1000}, locale="en-US"
@@ -165,4 +176,12 @@ def page(browser: Browser, home_assistant: DevelopmentHomeAssistant) -> Iterator
     try:
         yield tab
     finally:
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            # What the browser showed, and what Home Assistant said, when it went wrong.
+            FAILURES.mkdir(exist_ok=True)
+            tab.screenshot(path=FAILURES / f"{request.node.name}.png", full_page=True)
+            request.node.add_report_section(
+                "teardown", "Home Assistant's output", home_assistant.describe()
+            )
         context.close()
