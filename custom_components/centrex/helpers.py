@@ -51,6 +51,13 @@ def translated_error(err: Exception) -> HomeAssistantError:
     return HomeAssistantError(translation_domain=DOMAIN, translation_key="communication_error")
 
 
+def account_error(coordinator: CentrexCoordinator, err: Exception) -> HomeAssistantError:
+    """Translate an error of an account's action; refused credentials also start reauth."""
+    if isinstance(err, CentrexAuthenticationError):
+        coordinator.config_entry.async_start_reauth(coordinator.hass)
+    return translated_error(err)
+
+
 async def async_write_checked(
     coordinator: CentrexCoordinator,
     line_id: str,
@@ -67,9 +74,7 @@ async def async_write_checked(
             line_id, lambda provider: write(provider, coordinator.data.lines[line_id])
         )
     except (CentrexError, InvalidPhoneNumberError) as err:
-        if isinstance(err, CentrexAuthenticationError):
-            coordinator.config_entry.async_start_reauth(coordinator.hass)
-        raise translated_error(err) from err
+        raise account_error(coordinator, err) from err
     if not applied(line):
         raise HomeAssistantError(
             translation_domain=DOMAIN,
@@ -88,8 +93,6 @@ def centrex_exception_handler[EntityT: CentrexLineEntity, **P](
         try:
             await func(self, *args, **kwargs)
         except (CentrexError, InvalidPhoneNumberError) as err:
-            if isinstance(err, CentrexAuthenticationError):
-                self.coordinator.config_entry.async_start_reauth(self.hass)
-            raise translated_error(err) from err
+            raise account_error(self.coordinator, err) from err
 
     return handler
