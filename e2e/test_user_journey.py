@@ -13,6 +13,7 @@ from playwright.sync_api import Locator, Page, expect
 from .pages import (
     HomeAssistantApi,
     LineDevicePage,
+    entity_name,
     error_message,
     expected_icon,
     translations,
@@ -51,9 +52,9 @@ def test_add_the_demo_account_through_the_ui(page: Page, api: HomeAssistantApi) 
     page.get_by_role("button", name="Add integration").click()
     page.get_by_placeholder("Search for a brand name").fill("Centrex")
     page.get_by_text("Centrex", exact=True).click()
-    user_step = translations("en")["config"]["step"]["user"]
-    expect(page.get_by_text(user_step["title"])).to_be_visible()
-    page.get_by_role("radio", name="Demo account (simulated small office)").check()
+    ours = translations("en")
+    expect(page.get_by_text(ours["config"]["step"]["user"]["title"])).to_be_visible()
+    page.get_by_role("radio", name=ours["selector"]["provider"]["options"]["demo"]).check()
     page.get_by_role("button", name="Submit").click()
     page.get_by_role("button", name="Submit").click()  # the demo needs no credentials
     # The "name and assign" step offers every line found on the account.
@@ -149,7 +150,8 @@ def test_french_office_sees_french_names_and_errors(page: Page, api: HomeAssista
     page.locator("ha-config-entry-row").get_by_role("button", name="Menu").first.click()
     page.get_by_role("menuitem", name="Reload").click()
     api.wait_for(
-        lambda: api.state(DND) != "unavailable" and api.entity_name(DND), "Ne pas déranger"
+        lambda: api.state(DND) != "unavailable" and api.entity_name(DND),
+        entity_name("fr", "switch", "do_not_disturb"),
     )
 
     page.goto("/profile/localization")
