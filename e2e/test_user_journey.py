@@ -153,6 +153,7 @@ def test_french_office_sees_french_names_and_errors(page: Page, api: HomeAssista
         lambda: api.state(DND) != "unavailable" and api.entity_name(DND),
         entity_name("fr", "switch", "do_not_disturb"),
     )
+    assert api.state(DND) == "on"  # the demo account kept what the user changed
 
     page.goto("/profile/localization")
     choose_language(page, page.locator("ha-pick-language-row ha-language-picker"))

@@ -11,6 +11,7 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
+from custom_components.centrex import IN_MEMORY_ACCOUNTS
 from custom_components.centrex.api import CentrexConnectionError, CentrexRateLimitError
 from custom_components.centrex.api.demo import DemoProvider
 from custom_components.centrex.const import SCAN_INTERVAL
@@ -34,6 +35,31 @@ async def test_unload_and_reload(hass: HomeAssistant, init_integration: MockConf
     assert await hass.config_entries.async_setup(init_integration.entry_id)
     await hass.async_block_till_done()
     assert hass.states.get(CALL_STATE).state == "idle"
+
+
+async def test_demo_account_survives_a_reload_but_not_new_settings(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    dnd = "switch.reception_do_not_disturb"
+    await hass.services.async_call("switch", "turn_on", {"entity_id": dnd}, blocking=True)
+
+    # Reloading (as saving the options does) finds the demo account as it was left.
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(dnd).state == "on"
+
+    # Other connection data is another account: it starts as the office left it.
+    hass.config_entries.async_update_entry(
+        init_integration, data={**init_integration.data, "seed": "another"}
+    )
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(dnd).state == "off"
+
+    # A deleted account is not kept in memory.
+    assert init_integration.entry_id in hass.data[IN_MEMORY_ACCOUNTS]
+    assert await hass.config_entries.async_remove(init_integration.entry_id)
+    assert init_integration.entry_id not in hass.data[IN_MEMORY_ACCOUNTS]
 
 
 @pytest.mark.parametrize("method", ["async_get_account", "async_get_lines"])

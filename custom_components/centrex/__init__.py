@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
@@ -11,8 +12,9 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
+from homeassistant.util.hass_dict import HassKey
 
-from .api import CentrexAuthenticationError, CentrexError, create_provider
+from .api import CentrexAuthenticationError, CentrexError, CentrexProvider, create_provider
 from .const import CONF_PROVIDER, DOMAIN
 from .coordinator import CentrexConfigEntry, CentrexCoordinator
 from .push import PushStream, async_check_webhook, async_setup_webhook
@@ -32,6 +34,13 @@ PLATFORMS = [
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
+#: Accounts that exist only in memory (the demo), by entry, with the data they
+#: were created from: reloading an entry (saving its options does) finds them
+#: as they were left. A restart starts them over.
+IN_MEMORY_ACCOUNTS: HassKey[dict[str, tuple[dict[str, Any], CentrexProvider]]] = HassKey(
+    f"{DOMAIN}_in_memory_accounts"
+)
+
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Set up what the integration shares between accounts: its actions."""
@@ -41,7 +50,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: CentrexConfigEntry) -> bool:
     """Connect to one account and add its lines."""
-    provider = create_provider(entry.data[CONF_PROVIDER], async_get_clientsession(hass), entry.data)
+    provider = _provider(hass, entry)
     try:
         account = await provider.async_get_account()
     except CentrexAuthenticationError as err:
@@ -84,6 +93,18 @@ async def async_setup_entry(hass: HomeAssistant, entry: CentrexConfigEntry) -> b
     return True
 
 
+def _provider(hass: HomeAssistant, entry: CentrexConfigEntry) -> CentrexProvider:
+    """Create the account's driver, or find the in-memory account it already was."""
+    kept = hass.data.setdefault(IN_MEMORY_ACCOUNTS, {})
+    data = dict(entry.data)
+    if (found := kept.get(entry.entry_id)) is not None and found[0] == data:
+        return found[1]
+    provider = create_provider(entry.data[CONF_PROVIDER], async_get_clientsession(hass), data)
+    if provider.in_memory:
+        kept[entry.entry_id] = (data, provider)
+    return provider
+
+
 async def async_unload_entry(hass: HomeAssistant, entry: CentrexConfigEntry) -> bool:
     """Remove the account's entities and keep what must survive a restart."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
@@ -94,6 +115,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: CentrexConfigEntry) -> 
 
 async def async_remove_entry(hass: HomeAssistant, entry: CentrexConfigEntry) -> None:
     """Forget what was remembered for a deleted account."""
+    hass.data.get(IN_MEMORY_ACCOUNTS, {}).pop(entry.entry_id, None)
     await LineMemory(hass, entry.entry_id).async_remove()
 
 

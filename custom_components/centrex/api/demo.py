@@ -104,6 +104,7 @@ class DemoProvider(CentrexProvider):
     name = "demo"
     display_name = "Centrex demo"
     push = "stream"
+    in_memory = True
     credential_fields = (CredentialField("seed", required=False, advanced=True),)
 
     def __init__(self, session: ClientSession, config: Mapping[str, Any]) -> None:

@@ -48,6 +48,10 @@ class CentrexProvider(ABC):
     display_name: str
     #: The fields `create` expects in `config`.
     credential_fields: tuple[CredentialField, ...] = ()
+    #: True when the account exists only in this object (the demo): the
+    #: integration then keeps the object across reloads of its entry, as a
+    #: real provider keeps an account, so reloading undoes nothing.
+    in_memory: bool = False
 
     def __init__(self, session: ClientSession, config: Mapping[str, Any]) -> None:
         """Keep the shared HTTP session and the entry's connection data."""
