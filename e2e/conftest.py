@@ -131,7 +131,9 @@ def playwright() -> Iterator[Playwright]:
 
 
 @pytest.fixture(scope="session")
-def api(playwright: Playwright, home_assistant: DevelopmentHomeAssistant) -> Iterator[Any]:
+def api(
+    playwright: Playwright, home_assistant: DevelopmentHomeAssistant
+) -> Iterator[HomeAssistantApi]:
     """Home Assistant's REST API, with a token of the developer's account."""
     client = HomeAssistantApi(playwright, home_assistant.url)
     try:
