@@ -35,7 +35,7 @@ from .api import (
     current_mode,
 )
 from .calls import CallTracker
-from .const import DOMAIN, EVENT_FORWARDING_CHANGED, LOGGER, SCAN_INTERVAL
+from .const import CONF_DESTINATIONS, DOMAIN, EVENT_FORWARDING_CHANGED, LOGGER, SCAN_INTERVAL
 from .storage import LineMemory
 
 if TYPE_CHECKING:
@@ -46,6 +46,11 @@ CREDENTIALS_WARNING = timedelta(days=14)
 CREDENTIALS_CHECK = timedelta(days=1)
 
 type CentrexConfigEntry = ConfigEntry[CentrexCoordinator]
+
+
+def saved_destinations(entry: CentrexConfigEntry) -> dict[str, str]:
+    """Return the account's saved destinations (options), number by name."""
+    return {str(d["name"]): str(d["number"]) for d in entry.options.get(CONF_DESTINATIONS, [])}
 
 
 def event_signal(entry_id: str, line_id: str) -> str:

@@ -19,8 +19,8 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import intent
 
 from .api import current_destination, current_mode
-from .const import CONF_DESTINATIONS, DOMAIN
-from .coordinator import CentrexCoordinator
+from .const import DOMAIN
+from .coordinator import CentrexCoordinator, saved_destinations
 
 INTENT_SET_FORWARDING = "CentrexSetForwarding"
 INTENT_STOP_FORWARDING = "CentrexStopForwarding"
@@ -98,10 +98,7 @@ class SetForwardingHandler(_CentrexIntentHandler):
         slots = self.async_validate_slots(intent_obj.slots)
         target = _find_line(intent_obj.hass, slots["line"]["value"])
         destination = slots["destination"]["value"]
-        saved = {
-            _fold(d["name"]): d["name"]
-            for d in target[0].config_entry.options.get(CONF_DESTINATIONS, [])
-        }
+        saved = {_fold(name): name for name in saved_destinations(target[0].config_entry)}
         return await self._act(
             intent_obj,
             "set_forwarding",
@@ -170,8 +167,7 @@ class GetForwardingHandler(_CentrexIntentHandler):
         mode = current_mode(line.forwarding)
         destination = current_destination(line.forwarding)
         saved = {
-            d["number"]: d["name"]
-            for d in coordinator.config_entry.options.get(CONF_DESTINATIONS, [])
+            number: name for name, number in saved_destinations(coordinator.config_entry).items()
         }
         response = intent_obj.create_response()
         response.async_set_speech_slots(

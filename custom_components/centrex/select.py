@@ -23,8 +23,7 @@ from .api import (
     with_destination,
     with_mode,
 )
-from .const import CONF_DESTINATIONS
-from .coordinator import CentrexConfigEntry, CentrexCoordinator
+from .coordinator import CentrexConfigEntry, CentrexCoordinator, saved_destinations
 from .entity import CentrexLineEntity
 from .helpers import centrex_exception_handler
 from .platform import async_add_line_entities
@@ -55,21 +54,22 @@ def _mode_option(_coordinator: CentrexCoordinator, line: Line) -> str | None:
     return mode.value if mode else None
 
 
-def _saved(coordinator: CentrexCoordinator) -> dict[str, str]:
-    """Return the account's saved destinations, number by name."""
-    saved = coordinator.config_entry.options.get(CONF_DESTINATIONS, [])
-    return {str(item["name"]): str(item["number"]) for item in saved}
-
-
 def _forward_to_option(coordinator: CentrexCoordinator, line: Line) -> str | None:
     destination = current_destination(line.forwarding)
     if destination is None:
         return None
-    return next((name for name, n in _saved(coordinator).items() if n == destination), destination)
+    return next(
+        (
+            name
+            for name, n in saved_destinations(coordinator.config_entry).items()
+            if n == destination
+        ),
+        destination,
+    )
 
 
 def _forward_to_options(coordinator: CentrexCoordinator, line: Line) -> list[str]:
-    options = list(_saved(coordinator))
+    options = list(saved_destinations(coordinator.config_entry))
     current = _forward_to_option(coordinator, line)
     if current is not None and current not in options:
         options.append(current)
@@ -79,7 +79,7 @@ def _forward_to_options(coordinator: CentrexCoordinator, line: Line) -> list[str
 async def _forward_to(coordinator: CentrexCoordinator, line: Line, option: str) -> None:
     """Send calls to a saved destination; with forwarding off, switch it on (last mode)."""
     # An option is a saved destination's name, or the number calls go to now.
-    number = _saved(coordinator).get(option, option)
+    number = saved_destinations(coordinator.config_entry).get(option, option)
     mode = current_mode(line.forwarding) or ForwardingMode.OFF
     if mode is ForwardingMode.OFF:
         forwarding = with_mode(line.forwarding, coordinator.resume_mode(line), number)

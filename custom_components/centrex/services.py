@@ -45,8 +45,8 @@ from .api import (
     to_e164,
     with_mode,
 )
-from .const import CONF_DESTINATIONS, CONF_MOBILES, DOMAIN
-from .coordinator import CentrexConfigEntry, CentrexCoordinator
+from .const import CONF_MOBILES, DOMAIN
+from .coordinator import CentrexConfigEntry, CentrexCoordinator, saved_destinations
 from .helpers import async_write_checked
 from .restore import Restorer
 from .storage import PendingRestore
@@ -190,9 +190,9 @@ def resolve_lines(call: ServiceCall) -> list[TargetLine]:
 def resolve_destination(hass: HomeAssistant, entry: CentrexConfigEntry, text: str) -> str:
     """Turn a saved destination's name, "voicemail" or a typed number into a destination."""
     wanted = text.strip().casefold()
-    for saved in entry.options.get(CONF_DESTINATIONS, []):
-        if str(saved["name"]).strip().casefold() == wanted:
-            return str(saved["number"])
+    for name, number in saved_destinations(entry).items():
+        if name.strip().casefold() == wanted:
+            return number
     if wanted == VOICEMAIL:
         return VOICEMAIL
     try:
