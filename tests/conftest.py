@@ -13,6 +13,7 @@ from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotEx
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.centrex.api.demo import DEMO_ACCOUNT_ID
+from custom_components.centrex.api.ovh import OvhProvider
 from custom_components.centrex.const import CONF_PROVIDER, DOMAIN
 
 from .fakes import ovh, sipgate
@@ -70,12 +71,20 @@ async def client_session() -> AsyncGenerator[aiohttp.ClientSession]:
 
 
 @pytest.fixture
-async def ovh_fake(socket_enabled: None) -> AsyncGenerator[FakeOvh]:
-    """OVH's API, faked on a local port."""
+async def ovh_fake(
+    socket_enabled: None, monkeypatch: pytest.MonkeyPatch
+) -> AsyncGenerator[FakeOvh]:
+    """OVH's API, faked on a local port.
+
+    A missed call is told once no pick-up followed for `answer_grace`; the
+    fake's events of one call come in one batch, so no grace is needed here.
+    """
+    monkeypatch.setattr(OvhProvider, "answer_grace", 0)
     fake = FakeOvh()
     await fake.start()
     yield fake
     await fake.close()
+    assert not fake.violations, "the fake answered outside OVH's published schema"
 
 
 @pytest.fixture
@@ -85,6 +94,7 @@ async def sipgate_fake(socket_enabled: None) -> AsyncGenerator[FakeSipgate]:
     await fake.start()
     yield fake
     await fake.close()
+    assert not fake.violations, "the fake answered outside sipgate's published schema"
 
 
 def ovh_data(fake: FakeOvh, consumer_key: str = ovh.CONSUMER_KEY) -> dict[str, str]:

@@ -14,7 +14,7 @@ from custom_components.centrex.api import (
     ForwardRule,
 )
 from custom_components.centrex.api.budget import RequestBudget
-from custom_components.centrex.api.models import VOICEMAIL
+from custom_components.centrex.api.models import VOICEMAIL, line_destination
 from custom_components.centrex.api.ovh import (
     REQUESTS_PER_MINUTE,
     OvhProvider,
@@ -112,8 +112,9 @@ async def test_discovery_keeps_only_lines_with_options(
     reception = lines[RECEPTION]
     assert reception.name == "Accueil"
     assert reception.number == "+33184801200"
+    # It forwards to another line of the account: a colleague, not a number.
     assert reception.forwarding.rule(ForwardKind.NO_ANSWER) == ForwardRule(
-        active=True, destination="+33184801210"
+        active=True, destination=line_destination(f"{BILLING_ACCOUNT}_0033184801210")
     )
     assert reception.registered is True
     # Registered 90 minutes ago only: too old to count.
@@ -122,12 +123,23 @@ async def test_discovery_keeps_only_lines_with_options(
     assert [r.path for r in fake.requests].count("/1.0/auth/time") == 1
 
 
-async def test_forward_is_a_partial_put_in_ovh_number_form(
+READ_ONLY = {"proxy", "voicemailExternalNumber", "voicemailInternalNumber"}
+
+
+def _sent_back(options: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """The options as read, minus the schema's read-only fields, with `changes`."""
+    return {k: v for k, v in options.items() if k not in READ_ONLY} | changes
+
+
+async def test_forward_is_a_read_modify_write_in_ovh_number_form(
     fake: FakeOvh, client_session: aiohttp.ClientSession
 ) -> None:
     provider = _provider(client_session, fake)
     lines = {line.id: line for line in await provider.async_get_lines()}
     line = lines[RECEPTION]
+    # Options we do not model, changed in OVH's manager since our last poll.
+    fake.lines["0033184801200"].options |= {"callWaiting": False, "intercom": "prefixed"}
+    before = dict(fake.lines["0033184801200"].options)
     forwarding = line.forwarding.with_rule(
         ForwardKind.BUSY, ForwardRule(active=True, destination="+33612345678")
     )
@@ -137,11 +149,12 @@ async def test_forward_is_a_partial_put_in_ovh_number_form(
         (
             "PUT",
             OPTIONS_PATH,
-            {
-                "forwardBusy": True,
-                "forwardBusyNature": "number",
-                "forwardBusyNumber": "0033612345678",
-            },
+            _sent_back(
+                before,
+                forwardBusy=True,
+                forwardBusyNature="number",
+                forwardBusyNumber="0033612345678",
+            ),
         )
     ]
 
@@ -165,9 +178,10 @@ async def test_do_not_disturb_and_unchanged_forwarding_send_minimal_requests(
 ) -> None:
     provider = _provider(client_session, fake)
     line = (await provider.async_get_lines())[0]
+    before = dict(fake.lines["0033184801200"].options)
     await provider.async_set_forwarding(line.id, line.forwarding)  # nothing to change
     await provider.async_set_do_not_disturb(line.id, True)
-    assert [r.body for r in fake.writes("/options")] == [{"doNotDisturb": True}]
+    assert [r.body for r in fake.writes("/options")] == [_sent_back(before, doNotDisturb=True)]
 
 
 async def test_consumer_key_request_and_validation(

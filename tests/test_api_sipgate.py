@@ -61,7 +61,7 @@ async def test_oauth_bearer_token(fake: FakeSipgate, client_session: aiohttp.Cli
     assert (await provider.async_get_account()).id == f"sipgate-{MASTER_SIP_ID}"
 
 
-async def test_forwarding_replaces_the_whole_list(
+async def test_a_change_rewrites_only_the_entries_it_targets(
     fake: FakeSipgate, client_session: aiohttp.ClientSession
 ) -> None:
     provider = _provider(client_session, fake)
@@ -79,9 +79,11 @@ async def test_forwarding_replaces_the_whole_list(
             "PUT",
             "/v2/w0/phonelines/p0/forwardings",
             {
+                # The no-answer entry is switched off where it is (its
+                # destination kept); the new unconditional one is appended.
                 "forwardings": [
-                    {"destination": "33612345678", "timeout": 0, "active": True},
                     {"destination": "4930123456710", "timeout": 25, "active": False},
+                    {"destination": "33612345678", "timeout": 0, "active": True},
                 ]
             },
         )

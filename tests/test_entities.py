@@ -108,7 +108,7 @@ async def test_initial_states_reflect_the_account(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
     assert hass.states.get(RECEPTION_MODE).state == "no_answer"
-    assert hass.states.get(RECEPTION_DESTINATION).state == "+33184801210"
+    assert hass.states.get(RECEPTION_DESTINATION).state == "Sales (Claire)"
     assert hass.states.get("sensor.reception_call_state").state == "idle"
     assert hass.states.get("binary_sensor.reception_registration").state == STATE_ON
     assert hass.states.get("binary_sensor.sales_julien_registration").state == STATE_OFF
@@ -129,17 +129,17 @@ async def test_choosing_a_mode_forwards_to_the_current_destination(
     await _select(hass, RECEPTION_MODE, "always")
 
     assert hass.states.get(RECEPTION_MODE).state == "always"
-    assert hass.states.get(RECEPTION_DESTINATION).state == "+33184801210"
+    assert hass.states.get(RECEPTION_DESTINATION).state == "Sales (Claire)"
     provider = init_integration.runtime_data.provider
     line = await provider.async_get_line("reception")
     assert line.forwarding.rule("unconditional").active
-    assert line.forwarding.rule("unconditional").destination == "+33184801210"
+    assert line.forwarding.rule("unconditional").destination == "line:sales_claire"
     assert not line.forwarding.rule("no_answer").active
 
     await _select(hass, RECEPTION_MODE, "off")
     assert hass.states.get(RECEPTION_MODE).state == "off"
     # The destination is remembered for the next time forwarding is switched on.
-    assert hass.states.get(RECEPTION_DESTINATION).state == "+33184801210"
+    assert hass.states.get(RECEPTION_DESTINATION).state == "Sales (Claire)"
 
 
 async def test_mode_without_destination_is_refused(
@@ -191,7 +191,7 @@ async def test_bad_destination_leaves_the_line_as_it_was(
     assert excinfo.value.translation_domain == DOMAIN
     assert excinfo.value.translation_key == translation_key
     assert await provider.async_get_line("reception") == before
-    assert hass.states.get(RECEPTION_DESTINATION).state == "+33184801210"
+    assert hass.states.get(RECEPTION_DESTINATION).state == "Sales (Claire)"
     assert hass.states.get(RECEPTION_MODE).state == "no_answer"
 
 

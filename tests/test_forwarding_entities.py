@@ -57,7 +57,7 @@ async def test_forwarding_switch_restores_the_last_mode(
 
     await _switch(hass, FORWARDING, on=True)
     assert hass.states.get(MODE).state == "no_answer"
-    assert hass.states.get("text.reception_forwarding_destination").state == "+33184801210"
+    assert hass.states.get("text.reception_forwarding_destination").state == "Sales (Claire)"
 
     await hass.services.async_call(
         SELECT_DOMAIN,
@@ -108,7 +108,7 @@ async def test_unreachable_switch(hass: HomeAssistant, init_integration: MockCon
     # The reception line has a destination for its no-answer forward: it is reused.
     await _switch(hass, "switch.reception_forward_when_unreachable", on=True)
     line = await init_integration.runtime_data.provider.async_get_line("reception")
-    assert line.forwarding.rule("unreachable").destination == "+33184801210"
+    assert line.forwarding.rule("unreachable").destination == "line:sales_claire"
 
     with pytest.raises(ServiceValidationError):
         await _switch(hass, "switch.workshop_forward_when_unreachable", on=True)

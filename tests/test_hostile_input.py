@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-from types import SimpleNamespace
 from typing import Any
 from urllib.parse import unquote
 
@@ -24,16 +23,17 @@ from custom_components.centrex.api import (
     InvalidPhoneNumberError,
     LineEvent,
     LineEventType,
+    line_destination,
     to_e164,
 )
 from custom_components.centrex.api.http import path
 from custom_components.centrex.api.sipgate import SipgateProvider
 from custom_components.centrex.calls import CallTracker
 from custom_components.centrex.const import DOMAIN
+from custom_components.centrex.destinations import resolve_destination
 from custom_components.centrex.services import (
     SET_DO_NOT_DISTURB_SCHEMA,
     SET_FORWARDING_SCHEMA,
-    resolve_destination,
 )
 
 from .conftest import ovh_data, setup_entry
@@ -73,20 +73,27 @@ def test_ids_cannot_change_the_path(segments: list[str]) -> None:
     assert "#" not in built
 
 
-@SETTINGS
-@given(HOSTILE)
-def test_destinations_resolve_or_are_refused(text: str) -> None:
-    hass = SimpleNamespace(config=SimpleNamespace(country="FR"))
-    entry = SimpleNamespace(
-        options={"destinations": [{"name": "Reception", "number": "+33184801200"}]}
-    )
-    try:
-        destination = resolve_destination(hass, entry, text)  # type: ignore[arg-type]
-    except ServiceValidationError as err:
-        assert err.translation_key == "unknown_destination"  # noqa: PT017 - a property, not one case
-        assert len(err.translation_placeholders["destination"]) <= 100  # noqa: PT017
-        return
-    assert destination in {VOICEMAIL, "+33184801200"} or E164.match(destination)
+async def test_destinations_resolve_or_are_refused(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    coordinator = init_integration.runtime_data
+    reception = coordinator.data.lines["reception"]
+    colleagues = {line_destination(line_id) for line_id in coordinator.data.lines} - {
+        line_destination("reception")
+    }
+
+    @SETTINGS
+    @given(HOSTILE)
+    def check(text: str) -> None:
+        try:
+            destination = resolve_destination(hass, coordinator, text, reception)
+        except ServiceValidationError as err:
+            assert err.translation_key == "unknown_destination"  # noqa: PT017
+            assert len(err.translation_placeholders["destination"]) <= 100  # noqa: PT017
+            return
+        assert destination == VOICEMAIL or destination in colleagues or E164.match(destination)
+
+    check()
 
 
 SCHEMA_VALUES = st.one_of(

@@ -12,6 +12,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+#: The workshop's colleagues: the demo account's other lines, in its order.
+COLLEAGUES = ["Reception", "Assembly line", "Warehouse", "Sales (Claire)", "Sales (Julien)"]
+
 
 async def _submit(hass: HomeAssistant, entry: MockConfigEntry, data: dict[str, Any]) -> Any:
     result = await hass.config_entries.options.async_init(entry.entry_id)
@@ -45,7 +48,7 @@ async def test_options_are_saved_normalised(
     await hass.async_block_till_done()
     # The account reloaded: the forward-to select offers the new names.
     state = hass.states.get("select.workshop_forward_to")
-    assert state.attributes["options"] == ["Accueil", "Messagerie"]
+    assert state.attributes["options"] == ["Accueil", "Messagerie", *COLLEAGUES]
 
 
 @pytest.mark.parametrize(
@@ -90,7 +93,13 @@ async def test_forward_to_a_saved_destination(
 ) -> None:
     entity_id = "select.workshop_forward_to"
     state = hass.states.get(entity_id)
-    assert state.attributes["options"] == ["Reception", "Voicemail", "Claire's mobile"]
+    # Saved destinations first, then the account's other lines (a saved name wins).
+    assert state.attributes["options"] == [
+        "Reception",
+        "Voicemail",
+        "Claire's mobile",
+        *COLLEAGUES[1:],
+    ]
     assert state.state == "unknown"
 
     # Forwarding is off: choosing a destination switches it on.
@@ -119,7 +128,7 @@ async def test_forward_to_shows_a_number_that_is_not_saved(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
     entity_id = "select.workshop_forward_to"
-    saved = ["Reception", "Voicemail", "Claire's mobile"]
+    saved = ["Reception", "Voicemail", "Claire's mobile", *COLLEAGUES[1:]]
     await hass.services.async_call(
         "text",
         "set_value",

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 import logging
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
@@ -23,7 +20,7 @@ from custom_components.centrex.const import DOMAIN, SCAN_INTERVAL
 from .conftest import ovh_data, settle, setup_entry, sipgate_data, wait_for
 from .fakes.base import Fault
 from .fakes.ovh import FakeOvh
-from .fakes.sipgate import FakeSipgate, SipgateWebhookSender
+from .fakes.sipgate import PUSH_TEST_PUBLIC_KEY, FakeSipgate, SipgateWebhookSender, sign
 
 ACCUEIL = "0033184801200"
 OVH_STATE = "sensor.accueil_call_state"
@@ -177,6 +174,8 @@ async def test_demo_simulated_calls_fire_events(
 # -- sipgate webhooks ---------------------------------------------------------
 
 ZENTRALE_STATE = "sensor.zentrale_call_state"
+ZENTRALE_EVENT = "event.zentrale_calls"
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 def _form(**fields: Any) -> bytes:
@@ -186,11 +185,15 @@ def _form(**fields: Any) -> bytes:
 async def _sipgate(
     hass: HomeAssistant, fake: FakeSipgate, **extra: str
 ) -> tuple[MockConfigEntry, str]:
-    entry = await setup_entry(
-        hass,
-        MockConfigEntry(domain=DOMAIN, unique_id="sg", data={**sipgate_data(fake), **extra}),
-    )
+    """Set up the sipgate fake's account; its webhooks are checked with the test key."""
+    data = {**sipgate_data(fake), "webhook_public_key": PUSH_TEST_PUBLIC_KEY, **extra}
+    entry = await setup_entry(hass, MockConfigEntry(domain=DOMAIN, unique_id="sg", data=data))
     return entry, f"/api/webhook/{entry.data['webhook_id']}"
+
+
+async def _post(client: Any, url: str, body: bytes) -> Any:
+    """Send a webhook as sipgate does: form-encoded and signed."""
+    return await client.post(url, data=body, headers={**FORM, "X-Sipgate-Signature": sign(body)})
 
 
 NEW_CALL = {
@@ -211,31 +214,27 @@ async def test_sipgate_webhooks_drive_call_state(
     assert len(entry.data["webhook_id"]) == 64
     client = await hass_client_no_auth()
 
-    response = await client.post(
-        url, data=_form(**NEW_CALL), headers={"Content-Type": "application/x-www-form-urlencoded"}
-    )
+    response = await _post(client, url, _form(**NEW_CALL))
     assert response.status == 200
     reply = await response.text()
     assert reply.startswith('<?xml version="1.0" encoding="UTF-8"?><Response onAnswer="')
     assert f'onHangup="http://example.local:8123{url}"' in reply or url in reply
     assert _state(hass, ZENTRALE_STATE) == "ringing"
-    event = hass.states.get("event.zentrale_calls")
+    event = hass.states.get(ZENTRALE_EVENT)
     assert (event.attributes["event_type"], event.attributes["caller"]) == (
         "incoming",
         "+4917612345678",
     )
     assert _state(hass, "binary_sensor.sipgate_becker_metallbau_gmbh_live_events") == STATE_ON
 
-    await client.post(
-        url, data=_form(event="answer", callId="SG-1", answeringNumber="4930123456700")
-    )
+    await _post(client, url, _form(event="answer", callId="SG-1", answeringNumber="4930123456700"))
     assert _state(hass, ZENTRALE_STATE) == "in_call"
-    await client.post(url, data=_form(event="hangup", callId="SG-1", cause="normalClearing"))
+    await _post(client, url, _form(event="hangup", callId="SG-1", cause="normalClearing"))
     assert _state(hass, ZENTRALE_STATE) == "idle"
-    assert hass.states.get("event.zentrale_calls").attributes["event_type"] == "ended"
+    assert hass.states.get(ZENTRALE_EVENT).attributes["event_type"] == "ended"
 
-    await client.post(url, data=_form(**{**NEW_CALL, "callId": "SG-2"}))
-    await client.post(url, data=_form(event="hangup", callId="SG-2", cause="cancel"))
+    await _post(client, url, _form(**{**NEW_CALL, "callId": "SG-2"}))
+    await _post(client, url, _form(event="hangup", callId="SG-2", cause="cancel"))
     assert _state(hass, "sensor.zentrale_missed_calls") == "1"
 
 
@@ -246,7 +245,7 @@ async def test_sipgate_webhooks_drive_call_state(
         (b"%%%", 400),
         (b"\xff\xfe", 400),
         (_form(event="dance", callId="X"), 400),
-        (b"event=newCall&callId=" + b"A" * 9000, 413),
+        (b"event=newCall&callId=" + b"A" * 70_000, 413),
     ],
 )
 async def test_malformed_webhooks_change_nothing(
@@ -258,36 +257,74 @@ async def test_malformed_webhooks_change_nothing(
 ) -> None:
     _, url = await _sipgate(hass, sipgate_fake)
     client = await hass_client_no_auth()
-    before = hass.states.get("event.zentrale_calls").state
-    response = await client.post(url, data=body)
+    before = hass.states.get(ZENTRALE_EVENT).state
+    response = await _post(client, url, body)  # signed: only the content is wrong
     assert response.status == status
     assert _state(hass, ZENTRALE_STATE) == "idle"
-    assert hass.states.get("event.zentrale_calls").state == before
+    assert hass.states.get(ZENTRALE_EVENT).state == before
 
 
-async def test_signed_webhooks(
+async def test_unsigned_or_forged_webhooks_are_refused_out_of_the_box(
     hass: HomeAssistant, sipgate_fake: FakeSipgate, hass_client_no_auth: ClientSessionGenerator
 ) -> None:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    public = (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
+    # No key configured: sipgate's published key checks every request.
+    entry = await setup_entry(
+        hass, MockConfigEntry(domain=DOMAIN, unique_id="sg", data=sipgate_data(sipgate_fake))
     )
-    _, url = await _sipgate(hass, sipgate_fake, webhook_public_key=public)
+    url = f"/api/webhook/{entry.data['webhook_id']}"
     client = await hass_client_no_auth()
     body = _form(**NEW_CALL)
-    forged = base64.b64encode(b"not a signature").decode()
-
-    for headers in ({}, {"X-Sipgate-Signature": forged}):
-        response = await client.post(url, data=body, headers=headers)
+    # Unsigned, forged, and signed with a key that is not sipgate's.
+    for headers in (
+        {},
+        {"X-Sipgate-Signature": "bm90IGEgc2lnbmF0dXJl"},
+        {"X-Sipgate-Signature": sign(body)},
+    ):
+        response = await client.post(url, data=body, headers={**FORM, **headers})
         assert response.status == 401
         assert _state(hass, ZENTRALE_STATE) == "idle"
 
-    signature = base64.b64encode(key.sign(body, padding.PKCS1v15(), hashes.SHA256())).decode()
-    response = await client.post(url, data=body, headers={"X-Sipgate-Signature": signature})
-    assert response.status == 200
+
+async def test_a_group_call_of_fifteen_users(
+    hass: HomeAssistant, sipgate_fake: FakeSipgate, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    _, url = await _sipgate(hass, sipgate_fake)
+    sender = SipgateWebhookSender(await hass_client_no_auth(), url)
+    users = [("w0", "Claire Martin")] + [(f"w{n}", f"Kollege {n}") for n in range(2, 16)]
+    # 15 users ring: 3 repeated fields each, plus the call's own (over 50 fields).
+    assert await sender.new_call("SG-G", to="4930123456799", users=users) == 200
     assert _state(hass, ZENTRALE_STATE) == "ringing"
+    await sender.answer("SG-G")
+    assert _state(hass, ZENTRALE_STATE) == "in_call"
+    await sender.hangup("SG-G")
+    assert _state(hass, ZENTRALE_STATE) == "idle"
+    assert hass.states.get(ZENTRALE_EVENT).attributes["event_type"] == "ended"
+
+
+async def test_a_forwarded_call_is_not_missed(
+    hass: HomeAssistant, sipgate_fake: FakeSipgate, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    _, url = await _sipgate(hass, sipgate_fake)
+    sender = SipgateWebhookSender(await hass_client_no_auth(), url)
+    # sipgate's own account of a forward: hangup(forwarded) of the first leg,
+    # then a new leg to the target that names the first in origCallId.
+    await sender.new_call("SG-F1")
+    await sender.hangup("SG-F1", cause="forwarded")
+    assert hass.states.get(ZENTRALE_EVENT).attributes["event_type"] == "forwarded"
+    assert _state(hass, ZENTRALE_STATE) == "idle"
+    await sender.new_call(
+        "SG-F2", to="4930123456710", users=[("w1", "Jonas Becker")], original_call_id="SG-F1"
+    )
+    event = hass.states.get("event.vertrieb_jonas_calls")
+    assert (event.attributes["event_type"], event.attributes["original_call_id"]) == (
+        "incoming",
+        "SG-F1",
+    )
+    await sender.answer("SG-F2")
+    await sender.hangup("SG-F2")
+    assert _state(hass, "sensor.zentrale_missed_calls") == "0"
+    assert _state(hass, "sensor.vertrieb_jonas_missed_calls") == "0"
+    assert hass.states.get("event.vertrieb_jonas_calls").attributes["event_type"] == "ended"
 
 
 async def test_unreached_webhook_raises_a_repair_issue(
@@ -327,7 +364,7 @@ async def test_unreached_webhook_raises_a_repair_issue(
     assert _state(hass, ZENTRALE_STATE) == "in_call"  # polling still tells
 
     client = await hass_client_no_auth()
-    await client.post(url, data=_form(**{**NEW_CALL, "callId": "SG-9"}))
+    await _post(client, url, _form(**{**NEW_CALL, "callId": "SG-9"}))
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
 
 

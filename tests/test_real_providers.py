@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
@@ -58,10 +59,19 @@ async def _select(hass: HomeAssistant, entity_id: str, option: str) -> None:
     )
 
 
+READ_ONLY_OPTIONS = {"proxy", "voicemailExternalNumber", "voicemailInternalNumber"}
+
+
+def _changes(before: dict[str, Any], sent: dict[str, Any]) -> dict[str, Any]:
+    """Check that a PUT sends every writable option back, and return what it changes."""
+    assert set(sent) == set(before) - READ_ONLY_OPTIONS
+    return {key: value for key, value in sent.items() if before[key] != value}
+
+
 async def test_ovh_lines_become_entities(hass: HomeAssistant, ovh_entry: MockConfigEntry) -> None:
     assert ovh_entry.state is ConfigEntryState.LOADED
     assert hass.states.get(OVH_MODE).state == "no_answer"
-    assert hass.states.get(OVH_DESTINATION).state == "+33184801210"
+    assert hass.states.get(OVH_DESTINATION).state == "Commercial"
     assert hass.states.get("binary_sensor.accueil_registration").state == STATE_ON
     assert hass.states.get("binary_sensor.commercial_registration").state == STATE_OFF
     assert hass.states.get("switch.accueil_do_not_disturb").state == STATE_OFF
@@ -73,22 +83,17 @@ async def test_ovh_lines_become_entities(hass: HomeAssistant, ovh_entry: MockCon
 async def test_ovh_forward_always_sends_the_documented_request(
     hass: HomeAssistant, ovh_entry: MockConfigEntry, ovh_fake: FakeOvh
 ) -> None:
+    before = dict(ovh_fake.lines["0033184801200"].options)
     await _select(hass, OVH_MODE, "always")
 
-    assert [(r.method, r.path, r.body) for r in ovh_fake.writes("/options")] == [
-        (
-            "PUT",
-            OVH_OPTIONS,
-            {
-                "forwardUnconditional": True,
-                "forwardUnconditionalNature": "number",
-                "forwardUnconditionalNumber": "0033184801210",
-                "forwardNoReply": False,
-                "forwardNoReplyNature": "number",
-                "forwardNoReplyNumber": "0033184801210",
-            },
-        )
-    ]
+    (write,) = ovh_fake.writes("/options")
+    assert (write.method, write.path) == ("PUT", OVH_OPTIONS)
+    # Everything is sent back as read; only the forwards the mode changes differ.
+    assert _changes(before, write.body) == {
+        "forwardUnconditional": True,  # its nature was "number" already
+        "forwardUnconditionalNumber": "0033184801210",  # the Commercial line, a colleague
+        "forwardNoReply": False,
+    }
     assert hass.states.get(OVH_MODE).state == "always"
     assert ovh_fake.lines["0033184801200"].options["forwardUnconditional"] is True
 
@@ -96,6 +101,7 @@ async def test_ovh_forward_always_sends_the_documented_request(
 async def test_ovh_destination_and_do_not_disturb(
     hass: HomeAssistant, ovh_entry: MockConfigEntry, ovh_fake: FakeOvh
 ) -> None:
+    before = dict(ovh_fake.lines["0033184801200"].options)
     await hass.services.async_call(
         TEXT_DOMAIN,
         SERVICE_SET_VALUE,
@@ -108,14 +114,9 @@ async def test_ovh_destination_and_do_not_disturb(
         {ATTR_ENTITY_ID: "switch.accueil_do_not_disturb"},
         blocking=True,
     )
-    assert [r.body for r in ovh_fake.writes("/options")] == [
-        {
-            "forwardNoReply": True,
-            "forwardNoReplyNature": "number",
-            "forwardNoReplyNumber": "0033612345678",
-        },
-        {"doNotDisturb": True},
-    ]
+    first, second = (r.body for r in ovh_fake.writes("/options"))
+    assert _changes(before, first) == {"forwardNoReplyNumber": "0033612345678"}
+    assert _changes(before | first, second) == {"doNotDisturb": True}
     assert hass.states.get(OVH_DESTINATION).state == "+33612345678"
     assert hass.states.get("switch.accueil_do_not_disturb").state == STATE_ON
 
@@ -204,9 +205,11 @@ async def test_sipgate_forward_always_sends_the_documented_request(
             "PUT",
             "/v2/w0/phonelines/p0/forwardings",
             {
+                # The no-answer entry is kept (switched off) for when the mode
+                # changes back; the unconditional one is added after it.
                 "forwardings": [
-                    {"destination": "4930123456710", "timeout": 0, "active": True},
                     {"destination": "4930123456710", "timeout": 20, "active": False},
+                    {"destination": "4930123456710", "timeout": 0, "active": True},
                 ]
             },
         )

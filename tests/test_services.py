@@ -172,7 +172,7 @@ async def test_timed_forwarding_comes_back_by_itself(
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
     assert hass.states.get(RECEPTION).state == "no_answer"
-    assert hass.states.get("text.reception_forwarding_destination").state == "+33184801210"
+    assert hass.states.get("text.reception_forwarding_destination").state == "Sales (Claire)"
 
 
 @pytest.mark.parametrize("timing", ["duration", "until"])

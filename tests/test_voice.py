@@ -134,13 +134,13 @@ async def test_do_not_disturb_by_voice(
         (
             "en",
             "where is the reception line forwarded",
-            "Reception forwards when not answered to +33184801210.",
+            "Reception forwards when not answered to Sales (Claire).",
         ),
         ("en", "is the workshop forwarded", "Workshop is not forwarded."),
         (
             "fr",
             "où est renvoyée la ligne reception",
-            "La ligne Reception renvoie sans réponse vers +33184801210.",
+            "La ligne Reception renvoie sans réponse vers Sales (Claire).",
         ),
         ("en", "how many missed calls", "No missed calls."),
         ("en", "how many missed calls on the reception", "No missed calls on Reception."),
@@ -222,7 +222,7 @@ async def test_llm_tools(hass: HomeAssistant, assist: MockConfigEntry) -> None:
         (
             "en",
             "where are the calls of the reception forwarded",
-            "Reception forwards when not answered to +33184801210.",
+            "Reception forwards when not answered to Sales (Claire).",
         ),
         (
             "fr",

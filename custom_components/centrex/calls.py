@@ -42,7 +42,7 @@ class CallTracker:
                 if self._calls.get(call_id, (None,))[0] is CallState.IN_CALL:
                     return False
                 self._calls[call_id] = (CallState.IN_CALL, now)
-            case LineEventType.ENDED | LineEventType.MISSED:
+            case LineEventType.ENDED | LineEventType.MISSED | LineEventType.FORWARDED:
                 self._calls.pop(call_id, None)
                 self._finished.append(call_id)
             case _:

@@ -321,10 +321,12 @@ class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
         changed = False
         for line in lines:
             mode = current_mode(line.forwarding)
-            if (
-                mode not in {None, ForwardingMode.OFF}
-                and self.memory.last_modes.get(line.id) != mode
-            ):
+            if mode in {None, ForwardingMode.OFF}:
+                continue
+            # Forwarding is on: a destination kept for "when it comes on" is spent.
+            if self.memory.pending_destinations.pop(line.id, None) is not None:
+                changed = True
+            if self.memory.last_modes.get(line.id) != mode:
                 self.memory.last_modes[line.id] = mode
                 changed = True
         if changed:

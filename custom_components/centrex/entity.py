@@ -41,11 +41,11 @@ class CentrexLineEntity(CoordinatorEntity[CentrexCoordinator]):
         self.line_id = line_id
         self._attr_unique_id = f"{coordinator.account.id}_{line_id}_{description.key}"
         self._attr_device_info = line_device_info(coordinator, self.line)
-        self._last_seen: tuple[Line | None, int | None, bool] | None = None
+        self._last_seen: tuple[Line | None, int | None, str | None, bool] | None = None
 
     @callback
     def _handle_coordinator_update(self) -> None:
-        """Write the state only when this line (or what is counted for it) changed.
+        """Write the state only when this line (or what is counted or kept for it) changed.
 
         A change on one line of a large account then rewrites a dozen states,
         not thousands. Lines are immutable: an unchanged line is the same object.
@@ -54,6 +54,7 @@ class CentrexLineEntity(CoordinatorEntity[CentrexCoordinator]):
         seen = (
             coordinator.data.lines.get(self.line_id),
             coordinator.memory.missed.get(self.line_id),
+            coordinator.memory.pending_destinations.get(self.line_id),
             coordinator.last_update_success,
         )
         last = self._last_seen

@@ -1,4 +1,4 @@
-"""Event entities of a line: incoming, answered, missed and ended calls, as they are pushed."""
+"""Event entities of a line: incoming, answered, missed, forwarded and ended calls, as pushed."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ CALL_EVENT_TYPES = [
     LineEventType.INCOMING.value,
     LineEventType.ANSWERED.value,
     LineEventType.MISSED.value,
+    LineEventType.FORWARDED.value,
     LineEventType.ENDED.value,
 ]
 
@@ -73,6 +74,11 @@ class CentrexCallEventEntity(CentrexLineEntity, EventEntity):
             return
         self._trigger_event(
             event.type.value,
-            {"caller": event.caller, "caller_name": event.caller_name, "call_id": event.call_id},
+            {
+                "caller": event.caller,
+                "caller_name": event.caller_name,
+                "call_id": event.call_id,
+                "original_call_id": event.original_call_id,
+            },
         )
         self.async_write_ha_state()

@@ -21,6 +21,7 @@ from homeassistant.helpers import intent
 from .api import current_destination, current_mode
 from .const import DOMAIN
 from .coordinator import CentrexCoordinator, saved_destinations
+from .destinations import destination_name
 
 INTENT_SET_FORWARDING = "CentrexSetForwarding"
 INTENT_STOP_FORWARDING = "CentrexStopForwarding"
@@ -165,16 +166,13 @@ class GetForwardingHandler(_CentrexIntentHandler):
         coordinator, line_id = _find_line(intent_obj.hass, slots["line"]["value"])
         line = coordinator.data.lines[line_id]
         mode = current_mode(line.forwarding)
-        destination = current_destination(line.forwarding)
-        saved = {
-            number: name for name, number in saved_destinations(coordinator.config_entry).items()
-        }
+        destination = destination_name(coordinator, current_destination(line.forwarding))
         response = intent_obj.create_response()
         response.async_set_speech_slots(
             {
                 "line": line.name,
                 "mode": mode.value if mode else "unknown",
-                "destination": saved.get(destination or "", destination or ""),
+                "destination": destination or "",
                 "do_not_disturb": line.do_not_disturb,
             }
         )

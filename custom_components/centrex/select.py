@@ -1,8 +1,8 @@
 """Selects of a line: its forwarding mode, and where to forward among saved destinations.
 
-"Forward to" offers the account's saved destinations by name and, when calls go
-to a number that is not saved, that number too: the select always shows where
-calls go, even before any destination is saved.
+"Forward to" offers the account's saved destinations and the account's other
+lines (colleagues) by name and, when calls go somewhere else (a number that is
+not saved, a sipgate group), that too: the select always shows where calls go.
 """
 
 from __future__ import annotations
@@ -18,12 +18,17 @@ from .api import (
     ForwardingMode,
     Line,
     available_modes,
-    current_destination,
     current_mode,
     with_destination,
     with_mode,
 )
-from .coordinator import CentrexConfigEntry, CentrexCoordinator, saved_destinations
+from .coordinator import CentrexConfigEntry, CentrexCoordinator
+from .destinations import (
+    destination_choices,
+    destination_name,
+    next_destination,
+    resolve_destination,
+)
 from .entity import CentrexLineEntity
 from .helpers import centrex_exception_handler
 from .platform import async_add_line_entities
@@ -44,7 +49,7 @@ class CentrexSelectEntityDescription(SelectEntityDescription):
 
 async def _apply_mode(coordinator: CentrexCoordinator, line: Line, option: str) -> None:
     forwarding = with_mode(
-        line.forwarding, ForwardingMode(option), current_destination(line.forwarding)
+        line.forwarding, ForwardingMode(option), next_destination(coordinator, line)
     )
     await coordinator.provider.async_set_forwarding(line.id, forwarding)
 
@@ -55,36 +60,17 @@ def _mode_option(_coordinator: CentrexCoordinator, line: Line) -> str | None:
 
 
 def _forward_to_option(coordinator: CentrexCoordinator, line: Line) -> str | None:
-    destination = current_destination(line.forwarding)
-    if destination is None:
-        return None
-    return next(
-        (
-            name
-            for name, n in saved_destinations(coordinator.config_entry).items()
-            if n == destination
-        ),
-        destination,
-    )
-
-
-def _forward_to_options(coordinator: CentrexCoordinator, line: Line) -> list[str]:
-    options = list(saved_destinations(coordinator.config_entry))
-    current = _forward_to_option(coordinator, line)
-    if current is not None and current not in options:
-        options.append(current)
-    return options
+    return destination_name(coordinator, next_destination(coordinator, line))
 
 
 async def _forward_to(coordinator: CentrexCoordinator, line: Line, option: str) -> None:
-    """Send calls to a saved destination; with forwarding off, switch it on (last mode)."""
-    # An option is a saved destination's name, or the number calls go to now.
-    number = saved_destinations(coordinator.config_entry).get(option, option)
+    """Send calls to a saved destination or a colleague; with forwarding off, switch it on."""
+    destination = resolve_destination(coordinator.hass, coordinator, option, line)
     mode = current_mode(line.forwarding) or ForwardingMode.OFF
     if mode is ForwardingMode.OFF:
-        forwarding = with_mode(line.forwarding, coordinator.resume_mode(line), number)
+        forwarding = with_mode(line.forwarding, coordinator.resume_mode(line), destination)
     else:
-        forwarding = with_destination(line.forwarding, number, line.features)
+        forwarding = with_destination(line.forwarding, destination, line.features)
     await coordinator.provider.async_set_forwarding(line.id, forwarding)
 
 
@@ -104,7 +90,7 @@ SELECTS = (
     CentrexSelectEntityDescription(
         key="forward_to",
         translation_key="forward_to",
-        options_fn=_forward_to_options,
+        options_fn=destination_choices,
         current_fn=_forward_to_option,
         select_fn=_forward_to,
         has_fn=_has_modes,

@@ -32,21 +32,19 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonValueType
 
 from .api import (
-    VOICEMAIL,
     CentrexProvider,
     Forwarding,
     ForwardingMode,
     ForwardKind,
-    InvalidPhoneNumberError,
     Line,
     available_modes,
     current_destination,
     current_mode,
-    to_e164,
     with_mode,
 )
 from .const import CONF_MOBILES, DOMAIN
-from .coordinator import CentrexConfigEntry, CentrexCoordinator, saved_destinations
+from .coordinator import CentrexConfigEntry, CentrexCoordinator
+from .destinations import resolve_destination
 from .helpers import async_write_checked
 from .restore import Restorer
 from .storage import PendingRestore
@@ -187,20 +185,6 @@ def resolve_lines(call: ServiceCall) -> list[TargetLine]:
     return list(lines.values())
 
 
-def resolve_destination(hass: HomeAssistant, entry: CentrexConfigEntry, text: str) -> str:
-    """Turn a saved destination's name, "voicemail" or a typed number into a destination."""
-    wanted = text.strip().casefold()
-    for name, number in saved_destinations(entry).items():
-        if name.strip().casefold() == wanted:
-            return number
-    if wanted == VOICEMAIL:
-        return VOICEMAIL
-    try:
-        return to_e164(text.strip(), hass.config.country)
-    except InvalidPhoneNumberError:
-        raise _invalid("unknown_destination", destination=text[:_MAX_TEXT]) from None
-
-
 def _mode(value: str, line: Line) -> ForwardingMode:
     if value not in FORWARD_MODES:
         raise _invalid("invalid_mode", mode=value[:_MAX_TEXT])
@@ -264,7 +248,7 @@ async def _async_set_forwarding(call: ServiceCall) -> None:
         line = target.line
         mode = _mode(call.data[ATTR_MODE], line)
         destination = resolve_destination(
-            call.hass, target.coordinator.config_entry, call.data[ATTR_DESTINATION]
+            call.hass, target.coordinator, call.data[ATTR_DESTINATION], line
         )
         forwarding = with_mode(line.forwarding, mode, destination)
         if (delay := call.data.get(ATTR_DELAY)) is not None:

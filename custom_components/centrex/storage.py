@@ -2,7 +2,10 @@
 
 - the last forwarding mode of each line, so the forwarding switch can bring it back;
 - the timed changes still to undo ("forward for two hours"), with the state to restore;
-- the forwarding each line had before it was sent to its holder's mobile.
+- the forwarding each line had before it was sent to its holder's mobile;
+- where a line's calls should go once forwarding is switched on, when the
+  user chose it while forwarding was off (never written to the provider's
+  inactive entries).
 """
 
 from __future__ import annotations
@@ -27,13 +30,18 @@ class _Stored(TypedDict):
     restores: list[dict[str, Any]]
     saved: dict[str, dict[str, Any]]
     missed: dict[str, int]
+    pending_destinations: dict[str, str]
 
 
 def forwarding_to_dict(forwarding: Forwarding) -> dict[str, Any]:
     """Serialise a forwarding for storage or a service response."""
     return {
         "rules": {
-            kind.value: {"active": rule.active, "destination": rule.destination}
+            kind.value: {
+                "active": rule.active,
+                "destination": rule.destination,
+                "label": rule.label,
+            }
             for kind, rule in forwarding.rules.items()
         },
         "no_answer_delay": forwarding.no_answer_delay,
@@ -43,7 +51,9 @@ def forwarding_to_dict(forwarding: Forwarding) -> dict[str, Any]:
 def forwarding_from_dict(data: dict[str, Any]) -> Forwarding:
     """Read back what `forwarding_to_dict` wrote."""
     rules = {
-        ForwardKind(kind): ForwardRule(bool(rule["active"]), rule.get("destination"))
+        ForwardKind(kind): ForwardRule(
+            bool(rule["active"]), rule.get("destination"), rule.get("label")
+        )
         for kind, rule in data.get("rules", {}).items()
     }
     return Forwarding(rules, no_answer_delay=data.get("no_answer_delay"))
@@ -100,6 +110,8 @@ class LineMemory:
         self.saved: dict[str, Forwarding] = {}
         #: Missed calls per line since they were last marked as seen.
         self.missed: dict[str, int] = {}
+        #: Destinations chosen while forwarding was off, used when it comes on.
+        self.pending_destinations: dict[str, str] = {}
 
     async def async_load(self) -> None:
         """Read what was remembered before the restart."""
@@ -108,6 +120,7 @@ class LineMemory:
             return
         self.last_modes = dict(data.get("last_modes", {}))
         self.missed = {key: int(value) for key, value in data.get("missed", {}).items()}
+        self.pending_destinations = dict(data.get("pending_destinations", {}))
         self.saved = {
             line_id: forwarding_from_dict(item) for line_id, item in data.get("saved", {}).items()
         }
@@ -133,4 +146,5 @@ class LineMemory:
             "restores": [restore.to_dict() for restore in self.restores.values()],
             "saved": {line_id: forwarding_to_dict(fw) for line_id, fw in self.saved.items()},
             "missed": dict(self.missed),
+            "pending_destinations": dict(self.pending_destinations),
         }

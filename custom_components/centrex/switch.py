@@ -17,11 +17,11 @@ from .api import (
     ForwardKind,
     Line,
     available_modes,
-    current_destination,
     current_mode,
     with_mode,
 )
 from .coordinator import CentrexConfigEntry, CentrexCoordinator
+from .destinations import next_destination
 from .entity import CentrexLineEntity
 from .helpers import centrex_exception_handler
 from .platform import async_add_line_entities
@@ -42,14 +42,14 @@ class CentrexSwitchEntityDescription(SwitchEntityDescription):
 async def _set_forwarding(coordinator: CentrexCoordinator, line: Line, on: bool) -> None:  # noqa: FBT001
     """Switch forwarding off, or back on in the line's last mode."""
     mode = coordinator.resume_mode(line) if on else ForwardingMode.OFF
-    forwarding = with_mode(line.forwarding, mode, current_destination(line.forwarding))
+    forwarding = with_mode(line.forwarding, mode, next_destination(coordinator, line))
     await coordinator.provider.async_set_forwarding(line.id, forwarding)
 
 
 async def _set_unreachable(coordinator: CentrexCoordinator, line: Line, on: bool) -> None:  # noqa: FBT001
     """Forward when the line's phone is offline, to its own or the current destination."""
     rule = line.forwarding.rule(ForwardKind.UNREACHABLE)
-    destination = rule.destination or current_destination(line.forwarding)
+    destination = rule.destination or next_destination(coordinator, line)
     if on and not destination:
         raise CentrexMissingDestinationError
     forwarding = line.forwarding.with_rule(

@@ -10,14 +10,15 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import (
-    CentrexProvider,
+    VOICEMAIL,
+    ForwardingMode,
     Line,
     available_modes,
-    current_destination,
-    to_e164,
+    current_mode,
     with_destination,
 )
-from .coordinator import CentrexConfigEntry
+from .coordinator import CentrexConfigEntry, CentrexCoordinator
+from .destinations import destination_name, next_destination, resolve_destination
 from .entity import CentrexLineEntity
 from .helpers import centrex_exception_handler
 from .platform import async_add_line_entities
@@ -28,16 +29,33 @@ PARALLEL_UPDATES = 1
 
 @dataclass(frozen=True, kw_only=True)
 class CentrexTextEntityDescription(TextEntityDescription):
-    """A line phone-number setting and how to change it."""
+    """A line destination setting and how to change it."""
 
-    value_fn: Callable[[Line], str | None]
-    set_fn: Callable[[CentrexProvider, Line, str], Awaitable[None]]
+    value_fn: Callable[[CentrexCoordinator, Line], str | None]
+    set_fn: Callable[[CentrexCoordinator, Line, str], Awaitable[None]]
     has_fn: Callable[[Line], bool] = lambda _: True
 
 
-async def _set_destination(provider: CentrexProvider, line: Line, number: str) -> None:
-    forwarding = with_destination(line.forwarding, number, line.features)
-    await provider.async_set_forwarding(line.id, forwarding)
+def _destination(coordinator: CentrexCoordinator, line: Line) -> str | None:
+    """Where calls go (or will go): a number in E.164, or the name of a line or group."""
+    destination = next_destination(coordinator, line)
+    if destination is None or destination.startswith("+") or destination == VOICEMAIL:
+        return destination
+    return destination_name(coordinator, destination)
+
+
+async def _set_destination(coordinator: CentrexCoordinator, line: Line, destination: str) -> None:
+    """Send calls there now; with forwarding off, keep it for when forwarding comes on.
+
+    The provider's inactive entries are not rewritten: what a user types while
+    forwarding is off is ours to remember.
+    """
+    if (current_mode(line.forwarding) or ForwardingMode.OFF) is ForwardingMode.OFF:
+        coordinator.memory.pending_destinations[line.id] = destination
+        coordinator.memory.save()
+        return
+    forwarding = with_destination(line.forwarding, destination, line.features)
+    await coordinator.provider.async_set_forwarding(line.id, forwarding)
 
 
 TEXTS = (
@@ -45,7 +63,7 @@ TEXTS = (
         key="forwarding_destination",
         translation_key="forwarding_destination",
         mode=TextMode.TEXT,
-        value_fn=lambda line: current_destination(line.forwarding),
+        value_fn=_destination,
         set_fn=_set_destination,
         has_fn=lambda line: len(available_modes(line.features)) > 1,
     ),
@@ -62,24 +80,26 @@ async def async_setup_entry(
 
 
 class CentrexTextEntity(CentrexLineEntity, TextEntity):
-    """A phone number of a line, typed as people write them."""
+    """Where a line's calls are forwarded, typed as people write it."""
 
     entity_description: CentrexTextEntityDescription
 
     @property
     def native_value(self) -> str | None:
-        """The number, in E.164."""
-        return self.entity_description.value_fn(self.line)
+        """A number in E.164, "voicemail", or a line's or group's name."""
+        return self.entity_description.value_fn(self.coordinator, self.line)
 
     @centrex_exception_handler
     async def async_set_value(self, value: str) -> None:
-        """Check the number, send it in E.164 and check it was applied.
+        """Check the destination, send it and check it was applied.
 
-        National forms ("06 12 34 56 78") are read in the home's country.
+        National forms ("06 12 34 56 78") are read in the home's country; a
+        saved destination's or a colleague's line's name works too.
         """
-        number = to_e164(value.strip(), self.hass.config.country)
+        coordinator = self.coordinator
+        destination = resolve_destination(self.hass, coordinator, value, self.line, as_number=True)
         description = self.entity_description
         await self.async_write(
-            lambda provider, line: description.set_fn(provider, line, number),
-            lambda line: description.value_fn(line) == number,
+            lambda _, line: description.set_fn(coordinator, line, destination),
+            lambda line: next_destination(coordinator, line) == destination,
         )

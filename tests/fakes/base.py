@@ -12,6 +12,8 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from .schema import Schema, load
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -51,9 +53,23 @@ class FakeServer:
     latency: float = 0.0  # seconds added to every request, as a distant server would
     requests: list[Recorded] = field(default_factory=list)
     server: TestServer | None = None
+    #: Requests the published schema refuses (answered with the provider's error).
+    rejected: list[str] = field(default_factory=list)
+    #: Responses of the fake outside the published schema: a bug of the fake.
+    violations: list[str] = field(default_factory=list)
+
+    #: The published schema (a file of tests/schemas/), the prefix of its
+    #: paths here, and the paths it does not describe (checked by hand).
+    schema_file: str | None = None
+    api_prefix: str = ""
+    unpublished: tuple[str, ...] = ()
 
     def routes(self) -> list[web.RouteDef]:
         raise NotImplementedError
+
+    def schema_error(self, errors: list[str]) -> web.Response:
+        """Answer a request outside the schema as the provider does."""
+        return web.Response(status=400, text="; ".join(errors))
 
     def inject(self, fault: Fault) -> Fault:
         self.faults.append(fault)
@@ -78,7 +94,7 @@ class FakeServer:
             await asyncio.sleep(self.latency)
         fault = next((fault for fault in self.faults if fault.matches(request)), None)
         if fault is None:
-            return await handler(request)
+            return await self._checked(request, handler, body)
         fault.times -= 1
         if fault.delay:
             await asyncio.sleep(fault.delay)
@@ -91,7 +107,35 @@ class FakeServer:
         if fault.status is not None:
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
             return web.json_response(fault.body, status=fault.status, headers=headers)
-        return await handler(request)
+        return await self._checked(request, handler, body)
+
+    async def _checked(
+        self, request: web.Request, handler: Handler, body: Any
+    ) -> web.StreamResponse:
+        """Run the handler, holding the request and the response to the published schema."""
+        if self.schema_file is None or any(request.path.startswith(p) for p in self.unpublished):
+            return await handler(request)
+        schema: Schema = load(self.schema_file)
+        path = request.path.removeprefix(self.api_prefix)
+        operation = schema.find(request.method, path)
+        if operation is None:
+            self.rejected.append(f"{request.method} {path}: not in the published schema")
+            return web.Response(status=405 if schema.path_exists(path) else 404)
+        query = {key: request.query.getall(key) for key in request.query}
+        if errors := schema.request_errors(operation, body, query):
+            self.rejected.append(f"{request.method} {path}: {'; '.join(errors)}")
+            return self.schema_error(errors)
+        try:
+            response = await handler(request)
+        except web.HTTPException as err:
+            response = err
+        if isinstance(response, web.Response):
+            raw = response.body if isinstance(response.body, bytes) else b""
+            for error in schema.response_errors(operation, response.status, raw):
+                self.violations.append(f"{request.method} {path} answered {error}")
+        if isinstance(response, web.HTTPException):
+            raise response
+        return response
 
     async def start(self, port: int | None = None) -> str:
         app = web.Application(middlewares=[self._middleware])

@@ -1,4 +1,9 @@
-"""A fake of OVHcloud's /1.0 API: signed requests, telephony lines and their options."""
+"""A fake of OVHcloud's /1.0 API: signed requests, telephony lines and their options.
+
+Requests and responses under /telephony are held to OVH's published schema
+(tests/schemas/ovh-telephony.json); /auth, /me and the events server have no
+published OpenAPI schema and are checked here by hand.
+"""
 
 from __future__ import annotations
 
@@ -21,26 +26,6 @@ CONSUMER_KEY = "fakeConsumerKey00000000000000001"
 NICHANDLE = "dd1234-ovh"
 BILLING_ACCOUNT = "ovhtel-12345678-1"
 
-_NATURES = {"fax", "number", "voicemail"}
-_BOOLEAN_FIELDS = {
-    "absentSubscriber",
-    "anonymousCallRejection",
-    "callRestrictionIncoming",
-    "callRestrictionOutgoing",
-    "callWaiting",
-    "doNotDisturb",
-    "forwardBackup",
-    "forwardBusy",
-    "forwardNoReply",
-    "forwardUnconditional",
-    "identificationRestriction",
-    "lockOutCall",
-    "recordOutgoingCallsBeta",
-}
-_NATURE_FIELDS = {
-    f"{name}Nature"
-    for name in ("forwardBackup", "forwardBusy", "forwardNoReply", "forwardUnconditional")
-}
 _NUMBER_FIELDS = {
     f"{name}Number"
     for name in ("forwardBackup", "forwardBusy", "forwardNoReply", "forwardUnconditional")
@@ -113,8 +98,22 @@ class FakeOvh(FakeServer):
     credential_expiration: str | None = None
     poll_timeout: float = 2.0
     closing: bool = False
-    event_tokens: dict[str, str] = field(default_factory=dict)  # token -> billing account
+    #: token → billing account. A real account's token is usually there
+    #: already, made by another consumer of its events (a CRM connector).
+    event_tokens: dict[str, str] = field(
+        default_factory=lambda: {f"crm-connector-token-{BILLING_ACCOUNT}": BILLING_ACCOUNT}
+    )
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    refuse_sessions: bool = False
+
+    schema_file: str | None = "ovh-telephony.json"
+    api_prefix: str = "/1.0"
+    unpublished: tuple[str, ...] = ("/1.0/auth/", "/1.0/me", "/v2/")
+
+    def schema_error(self, errors: list[str]) -> web.Response:
+        return web.json_response(
+            {"class": "Client::BadRequest", "message": "; ".join(errors)[:200]}, status=400
+        )
 
     def __post_init__(self) -> None:
         if not self.lines:
@@ -186,6 +185,7 @@ class FakeOvh(FakeServer):
             web.get("/1.0/telephony/{ba}/line/{sn}/options", signed(self._get_options)),
             web.put("/1.0/telephony/{ba}/line/{sn}/options", signed(self._put_options)),
             web.get("/1.0/telephony/{ba}/line/{sn}/lastRegistrations", signed(self._registrations)),
+            web.get("/1.0/telephony/{ba}/eventToken", signed(self._get_token)),
             web.post("/1.0/telephony/{ba}/eventToken", signed(self._create_token)),
             web.delete("/1.0/telephony/{ba}/eventToken", signed(self._delete_token)),
             web.post("/v2/session", self._new_session),
@@ -301,24 +301,23 @@ class FakeOvh(FakeServer):
 
     @staticmethod
     def _invalid(body: Any, options: dict[str, Any]) -> str | None:
-        if not isinstance(body, dict):
-            return "Invalid body"
+        """What the schema cannot say (types and enums it checked already)."""
         for key, value in body.items():
             if key not in options:
-                return f"Unknown property {key}"
-            if key in _BOOLEAN_FIELDS and not isinstance(value, bool):
-                return f"Invalid value for {key}: not a boolean"
-            if key in _NATURE_FIELDS and value not in _NATURES:
-                return f"Invalid value for {key}"
+                return f"Unknown property {key}"  # inferred: OVH refuses unknown fields
             if key in _NUMBER_FIELDS and value and not _OVH_NUMBER.match(str(value)):
+                # phoneNumber's format is "phone-number" (00 and digits, as OVH's manager checks).
                 return f"Invalid phone number {value}"
-            if key == "forwardNoReplyDelay" and (
-                not isinstance(value, int) or not 0 <= value <= 60
-            ):
-                return "Invalid delay"
         return None
 
     # -- live events (eventToken + the events server's v2 sessions) ---------
+
+    async def _get_token(self, request: web.Request) -> web.Response:
+        billing_account = request.match_info["ba"]
+        mine = [token for token, ba in self.event_tokens.items() if ba == billing_account]
+        if not mine:
+            raise self._not_found("eventToken", billing_account)
+        return web.json_response({"token": mine[0]})
 
     async def _create_token(self, request: web.Request) -> web.Response:
         billing_account = request.match_info["ba"]
@@ -343,6 +342,8 @@ class FakeOvh(FakeServer):
         return web.json_response(None)
 
     async def _new_session(self, request: web.Request) -> web.Response:
+        if self.refuse_sessions:
+            return web.Response(status=503, text="Service Unavailable")
         session_id = f"S{len(self.sessions) + 1:06d}"
         self.sessions[session_id] = {"tokens": set(), "queue": asyncio.Queue()}
         now = datetime.now(UTC).isoformat()

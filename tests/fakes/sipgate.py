@@ -1,13 +1,21 @@
-"""A fake of sipgate's REST API v2: users, phonelines, forwardings, devices, calls."""
+"""A fake of sipgate's REST API v2: users, phonelines, forwardings, voicemails, devices, calls.
+
+Requests and responses are held to tests/schemas/sipgate-v2.yaml; the push
+sender signs its requests with a test key (sipgate's own private key is not
+published), which the tests configure as the override of sipgate's key.
+"""
 
 from __future__ import annotations
 
 import base64
+import re
 from copy import deepcopy
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from .base import FakeServer
 
@@ -32,6 +40,22 @@ def _default_phonelines() -> dict[str, list[dict[str, Any]]]:
 
 def _default_numbers() -> dict[str, list[str]]:
     return {"p0": ["4930123456700"], "p1": ["4930123456710"]}
+
+
+def _default_voicemails() -> dict[str, list[dict[str, Any]]]:
+    return {
+        line: [
+            {
+                "id": f"v{index}",
+                "alias": f"Mailbox {alias}",
+                "timeout": 30,
+                "active": False,
+                "transcription": False,
+                "canTranscribe": True,
+            }
+        ]
+        for index, (line, alias) in enumerate((("p0", "Zentrale"), ("p1", "Vertrieb Jonas")))
+    }
 
 
 def _default_devices() -> dict[str, list[dict[str, Any]]]:
@@ -79,7 +103,26 @@ class FakeSipgate(FakeServer):
             "p1": [],
         }
     )
+    voicemails: dict[str, list[dict[str, Any]]] = field(default_factory=_default_voicemails)
     calls: list[dict[str, Any]] = field(default_factory=list)
+    #: The token's scopes allow `GET /calls` (rtcm:read).
+    calls_scope: bool = True
+    history: list[dict[str, Any]] = field(default_factory=list)
+    sipgateio: dict[str, Any] = field(
+        default_factory=lambda: {
+            "incomingUrl": "",
+            "outgoingUrl": "",
+            "log": False,
+            "whitelist": None,
+        }
+    )
+
+    schema_file: str | None = "sipgate-v2.yaml"
+    api_prefix: str = "/v2"
+
+    def schema_error(self, errors: list[str]) -> web.Response:
+        # The published document gives 400s no body; sipgate answers with a short text.
+        return web.Response(status=400, text="Bad request")
 
     def revoke(self) -> None:
         self.token = "revoked"
@@ -102,6 +145,11 @@ class FakeSipgate(FakeServer):
             web.get("/v2/{user}/phonelines/{line}/numbers", auth(self._numbers)),
             web.get("/v2/{user}/phonelines/{line}/forwardings", auth(self._get_forwardings)),
             web.put("/v2/{user}/phonelines/{line}/forwardings", auth(self._put_forwardings)),
+            web.get("/v2/{user}/phonelines/{line}/voicemails", auth(self._get_voicemails)),
+            web.put("/v2/{user}/phonelines/{line}/voicemails/{vm}", auth(self._put_voicemail)),
+            web.get("/v2/history", auth(self._history)),
+            web.get("/v2/settings/sipgateio", auth(self._get_sipgateio)),
+            web.put("/v2/settings/sipgateio", auth(self._put_sipgateio)),
         ]
 
     def _auth(self, handler: Any) -> Any:
@@ -135,7 +183,30 @@ class FakeSipgate(FakeServer):
         return self._items(self.users)
 
     async def _calls(self, request: web.Request) -> web.Response:
+        if not self.calls_scope:
+            return web.Response(status=403, text="Forbidden")
         return web.json_response({"data": self.calls})
+
+    async def _history(self, request: web.Request) -> web.Response:
+        types = set(request.query.getall("types", []))
+        directions = set(request.query.getall("directions", []))
+        since = request.query.get("from", "")
+        items = [
+            entry
+            for entry in self.history
+            if (not types or entry["type"] in types)
+            and (not directions or entry["direction"] in directions)
+            and entry["created"] >= since
+        ]
+        limit = int(request.query.get("limit", "10"))
+        return web.json_response({"items": items[:limit], "totalCount": len(items)})
+
+    async def _get_sipgateio(self, request: web.Request) -> web.Response:
+        return web.json_response(self.sipgateio)
+
+    async def _put_sipgateio(self, request: web.Request) -> web.Response:
+        self.sipgateio = {**self.sipgateio, **(await request.json())}
+        return web.Response(status=204)
 
     def _user(self, request: web.Request) -> str:
         user = request.match_info["user"]
@@ -162,88 +233,125 @@ class FakeSipgate(FakeServer):
     async def _numbers(self, request: web.Request) -> web.Response:
         line = self._phoneline(request)
         return self._items(
-            [
-                {"id": f"n{i}", "number": number, "type": "LANDLINE", "endpointId": line}
-                for i, number in enumerate(self.numbers.get(line, []))
-            ]
+            [{"number": number, "type": ["LANDLINE"]} for number in self.numbers.get(line, [])]
         )
 
     async def _get_forwardings(self, request: web.Request) -> web.Response:
         return self._items(self.forwardings[self._phoneline(request)])
 
+    def _alias(self, destination: str) -> str:
+        """Name a destination as sipgate does in the list it returns."""
+        for lines in self.phonelines.values():
+            for phoneline in lines:
+                if phoneline["id"] == destination:
+                    return str(phoneline.get("alias", ""))
+        return ""
+
     async def _put_forwardings(self, request: web.Request) -> web.Response:
+        # The schema checked the body: at most 3 entries, each one's fields and timeout.
         line = self._phoneline(request)
-        body = await request.json()
-        entries = body.get("forwardings") if isinstance(body, dict) else None
-        if (
-            not isinstance(entries, list)
-            or len(entries) > 3
-            or not all(
-                isinstance(entry, dict)
-                and isinstance(entry.get("destination"), str)
-                and isinstance(entry.get("timeout"), int)
-                and 0 <= entry["timeout"] <= 600
-                and isinstance(entry.get("active"), bool)
-                for entry in entries
-            )
-        ):
+        entries = (await request.json())["forwardings"]
+        if any(not entry.get("destination") for entry in entries):
             return web.Response(
                 status=400, text="Forwarding settings could not be changed due to bad request"
             )
-        self.forwardings[line] = [{"alias": "", **deepcopy(entry)} for entry in entries]
+        self.forwardings[line] = [
+            {
+                "alias": self._alias(entry["destination"]),
+                "destination": entry["destination"],
+                "timeout": entry.get("timeout", 0),
+                "active": entry.get("active", False),
+            }
+            for entry in deepcopy(entries)
+        ]
         return web.Response(status=204)
+
+    async def _get_voicemails(self, request: web.Request) -> web.Response:
+        return self._items(self.voicemails.get(self._phoneline(request), []))
+
+    async def _put_voicemail(self, request: web.Request) -> web.Response:
+        line = self._phoneline(request)
+        body = await request.json()
+        for voicemail in self.voicemails.get(line, []):
+            if voicemail["id"] == request.match_info["vm"]:
+                voicemail.update(body)
+                return web.Response(status=204)
+        return web.Response(status=404)
 
     async def _put_device(self, request: web.Request) -> web.Response:
         body = await request.json()
         for devices in self.devices.values():
             for device in devices:
                 if device["id"] == request.match_info["device"]:
-                    if not isinstance(body.get("dnd"), bool):
-                        return web.Response(status=400)
-                    device["dnd"] = body["dnd"]
+                    if "dnd" in body:
+                        device["dnd"] = body["dnd"]
                     return web.Response(status=204)
         return web.Response(status=404)
+
+
+#: A key pair standing in for sipgate's (whose private key is not published);
+#: the tests give its public half as the entry's key override.
+PUSH_TEST_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+PUSH_TEST_PUBLIC_KEY = (
+    PUSH_TEST_KEY.public_key()
+    .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    .decode()
+)
+
+
+def sign(body: bytes) -> str:
+    """Sign a push body as sipgate does (RSA-SHA256, PKCS#1 v1.5, base64)."""
+    return base64.b64encode(PUSH_TEST_KEY.sign(body, padding.PKCS1v15(), hashes.SHA256())).decode()
 
 
 class SipgateWebhookSender:
     """Plays sipgate's push API: POSTs newCall, reads the XML reply, then follows its URLs.
 
-    `duplicate`, `reorder` and `drop` reproduce what a real network does to webhooks.
+    Bodies are form-encoded with the brackets percent-encoded, as sipgate's
+    own library expects them, and signed (`signed=False` sends them bare).
     """
 
-    def __init__(self, client: Any, url: str) -> None:
+    def __init__(self, client: Any, url: str, *, signed: bool = True) -> None:
         self.client = client  # an aiohttp client talking to Home Assistant
         self.url = url
+        self.signed = signed
         self.follow_ups: dict[str, dict[str, str]] = {}
 
     async def _post(self, url: str, fields: dict[str, Any]) -> Any:
         from urllib.parse import urlencode, urlsplit  # noqa: PLC0415
 
         path = urlsplit(url).path or url
-        return await self.client.post(
-            path,
-            data=urlencode(fields, doseq=True),
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
-        )
+        body = urlencode(fields, doseq=True).encode()
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        if self.signed:
+            headers["X-Sipgate-Signature"] = sign(body)
+        return await self.client.post(path, data=body, headers=headers)
 
     async def new_call(
-        self, call_id: str, caller: str = "4917612345678", to: str = "4930123456700"
+        self,
+        call_id: str,
+        caller: str = "4917612345678",
+        to: str = "4930123456700",
+        *,
+        users: list[tuple[str, str]] | None = None,
+        original_call_id: str | None = None,
     ) -> int:
-        import re  # noqa: PLC0415
-
-        response = await self._post(
-            self.url,
-            {
-                "event": "newCall",
-                "direction": "in",
-                "from": caller,
-                "to": to,
-                "callId": call_id,
-                "user[]": ["Claire Martin"],
-                "userId[]": ["w0"],
-                "fullUserId[]": [f"{MASTER_SIP_ID}w0"],
-            },
-        )
+        """Announce an incoming call; `users` (id, name) ring for it, a group's members say."""
+        ringing = users or [("w0", "Claire Martin")]
+        fields: dict[str, Any] = {
+            "event": "newCall",
+            "direction": "in",
+            "from": caller,
+            "to": to,
+            "callId": call_id,
+            "user[]": [name for _, name in ringing],
+            "userId[]": [user_id for user_id, _ in ringing],
+            "fullUserId[]": [f"{MASTER_SIP_ID}{user_id}" for user_id, _ in ringing],
+            "xcid": f"x{call_id}",
+        }
+        if original_call_id:
+            fields["origCallId"] = original_call_id
+        response = await self._post(self.url, fields)
         reply = await response.text()
         self.follow_ups[call_id] = dict(re.findall(r'(onAnswer|onHangup)="([^"]+)"', reply))
         return int(response.status)

@@ -19,6 +19,8 @@ from .exceptions import (
     CentrexRequestError,
 )
 from .models import (
+    LINE_PREFIX,
+    OTHER_PREFIX,
     VOICEMAIL,
     Account,
     CallState,
@@ -31,6 +33,9 @@ from .models import (
     LineEvent,
     LineEventType,
     LineFeatures,
+    destination_line_id,
+    is_other_destination,
+    line_destination,
 )
 from .modes import (
     ForwardingMode,
@@ -61,6 +66,8 @@ def create_provider(
 
 
 __all__ = [
+    "LINE_PREFIX",
+    "OTHER_PREFIX",
     "PROVIDERS",
     "VOICEMAIL",
     "Account",
@@ -92,6 +99,9 @@ __all__ = [
     "create_provider",
     "current_destination",
     "current_mode",
+    "destination_line_id",
+    "is_other_destination",
+    "line_destination",
     "to_e164",
     "with_destination",
     "with_mode",

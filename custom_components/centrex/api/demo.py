@@ -31,6 +31,8 @@ from .models import (
     LineEvent,
     LineEventType,
     LineFeatures,
+    destination_line_id,
+    line_destination,
 )
 from .numbers import is_e164, is_premium_rate
 from .provider import CentrexProvider, CredentialField, EventCallback
@@ -90,7 +92,7 @@ _DEMO_LINES = (
 def _initial_forwarding(line: _DemoLine) -> Forwarding:
     """Return the forwarding the office left in the provider's portal."""
     if line.id == "reception":
-        rule = ForwardRule(active=True, destination="+33184801210")
+        rule = ForwardRule(active=True, destination=line_destination("sales_claire"))
         return Forwarding({ForwardKind.NO_ANSWER: rule}, no_answer_delay=20)
     if line.id == "sales_claire":
         rule = ForwardRule(active=True, destination="+33612345601")
@@ -185,7 +187,7 @@ class DemoProvider(CentrexProvider):
         """Validate and store a line's forwarding, as a provider would."""
         await asyncio.sleep(0)
         line = self._line(line_id)
-        self._validate_forwarding(line, forwarding)
+        self._validate_forwarding(line, forwarding, set(self._lines))
         self._lines[line_id] = replace(line, forwarding=forwarding)
 
     async def async_set_do_not_disturb(self, line_id: str, enabled: bool) -> None:  # noqa: FBT001
@@ -212,9 +214,10 @@ class DemoProvider(CentrexProvider):
                 return CallState.RINGING if can_ring and roll < _P_CALL_STARTS else CallState.IDLE
 
     @staticmethod
-    def _validate_forwarding(line: Line, forwarding: Forwarding) -> None:
+    def _validate_forwarding(line: Line, forwarding: Forwarding, line_ids: set[str]) -> None:
         delay = forwarding.no_answer_delay
-        if delay is not None and not DEMO_DELAYS.accepts(delay):
+        changed = delay != line.forwarding.no_answer_delay
+        if delay is not None and changed and not DEMO_DELAYS.accepts(delay):
             raise CentrexRequestError("delay out of range", field="no_answer_delay")
         if forwarding.has_conflict():
             raise CentrexRequestError("unconditional forwarding excludes the others")
@@ -222,12 +225,21 @@ class DemoProvider(CentrexProvider):
             if rule.destination is None:
                 if rule.active:
                     raise CentrexRequestError(f"{kind} needs a destination", field="destination")
-                continue
-            if rule.destination == VOICEMAIL:
-                continue
-            if not is_e164(rule.destination):
-                raise CentrexRequestError("destination is not E.164", field="destination")
-            if rule.destination == line.number:
-                raise CentrexRequestError("forwarding loop", field="destination")
-            if is_premium_rate(rule.destination):
-                raise CentrexRequestError("premium-rate destination", field="destination")
+            elif rule.destination != VOICEMAIL:
+                _validate_destination(line, rule.destination, line_ids)
+
+
+def _validate_destination(line: Line, destination: str, line_ids: set[str]) -> None:
+    """Refuse what a provider would: unknown lines, loops, non-numbers, premium rates."""
+    if (target := destination_line_id(destination)) is not None:
+        if target not in line_ids:
+            raise CentrexRequestError("no such line", field="destination")
+        if target == line.id:
+            raise CentrexRequestError("forwarding loop", field="destination")
+        return
+    if not is_e164(destination):
+        raise CentrexRequestError("destination is not E.164", field="destination")
+    if destination == line.number:
+        raise CentrexRequestError("forwarding loop", field="destination")
+    if is_premium_rate(destination):
+        raise CentrexRequestError("premium-rate destination", field="destination")

@@ -7,6 +7,31 @@ from enum import StrEnum
 
 #: The destination that sends calls to the line's voicemail instead of a number.
 VOICEMAIL = "voicemail"
+#: A destination that is another line of the same account (a colleague):
+#: this prefix, then that line's id. Each driver maps it to what its provider
+#: dials (an OVH line's number, a sipgate phoneline id).
+LINE_PREFIX = "line:"
+#: A destination the model cannot express (a sipgate group, for example): this
+#: prefix, then the provider's own id. Shown read-only with the provider's
+#: alias and never written by us; the drivers leave such entries as they are.
+OTHER_PREFIX = "other:"
+
+
+def line_destination(line_id: str) -> str:
+    """Return the destination that forwards calls to another line of the account."""
+    return f"{LINE_PREFIX}{line_id}"
+
+
+def destination_line_id(destination: str | None) -> str | None:
+    """Return the line a destination forwards to, or None if it is not a line."""
+    if destination is None or not destination.startswith(LINE_PREFIX):
+        return None
+    return destination.removeprefix(LINE_PREFIX)
+
+
+def is_other_destination(destination: str | None) -> bool:
+    """Tell whether a destination is one the model cannot express (read-only)."""
+    return destination is not None and destination.startswith(OTHER_PREFIX)
 
 
 class ForwardKind(StrEnum):
@@ -39,12 +64,15 @@ class ForwardRule:
     """One forwarding condition: whether it is on, and where calls go.
 
     The destination is kept when the rule is off, as providers do, so that
-    turning it back on restores it. Destinations are E.164 numbers or
-    `VOICEMAIL`.
+    turning it back on restores it. Destinations are E.164 numbers,
+    `VOICEMAIL`, another line (`line_destination`) or, read-only, something
+    the model cannot express (`OTHER_PREFIX`), which `label` then names as the
+    provider does.
     """
 
     active: bool = False
     destination: str | None = None
+    label: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +160,7 @@ class LineEventType(StrEnum):
     ANSWERED = "answered"
     ENDED = "ended"  # an answered call hung up
     MISSED = "missed"  # a ringing call stopped without being answered
+    FORWARDED = "forwarded"  # a ringing call was forwarded elsewhere (not missed)
     REGISTERED = "registered"  # a phone registered on the line
 
 
@@ -144,3 +173,5 @@ class LineEvent:
     call_id: str | None = None
     caller: str | None = None
     caller_name: str | None = None
+    #: For a forwarded leg, the id of the call it was forwarded from.
+    original_call_id: str | None = None

@@ -8,7 +8,6 @@ choice is marked "inferred".
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import json
 import time
@@ -32,6 +31,7 @@ from .exceptions import (
 )
 from .http import HttpProvider, path
 from .models import (
+    OTHER_PREFIX,
     VOICEMAIL,
     Account,
     DelayRange,
@@ -43,6 +43,9 @@ from .models import (
     LineEvent,
     LineEventType,
     LineFeatures,
+    destination_line_id,
+    is_other_destination,
+    line_destination,
 )
 from .numbers import InvalidPhoneNumberError, to_e164
 from .provider import CredentialField, EventCallback, PendingAuthorization
@@ -54,6 +57,10 @@ EVENT_TOKEN_EXPIRATION = "1 day"  # noqa: S105 - a duration, not a secret
 EVENT_TOKEN_RENEWAL = timedelta(hours=23)
 #: The events server answers a long poll within about a minute.
 POLL_TIMEOUT = 70
+#: How long, after ringing stopped, a call may still turn out answered: OVH
+#: does not document whether `start_calling` comes before or after
+#: `end_ringing` on an answered call, so a missed call is told only then.
+ANSWER_GRACE = 5.0
 #: OVH's line events, mapped to ours (inferred from the CTI documentation:
 #: start_ringing = ringing, start_calling = picked up, end_* = hung up).
 _OVH_EVENTS = {
@@ -65,14 +72,16 @@ _OVH_EVENTS = {
 }
 
 #: The rights requested for a new consumer key: read telephony, change line
-#: options, manage event tokens (live events), and read the account's handle.
+#: options, create the billing account's event token when it has none (live
+#: events; never delete it: other consumers share it), read the account's
+#: handle and the key's own expiry.
 ACCESS_RULES = (
     {"method": "GET", "path": "/me"},
+    {"method": "GET", "path": "/auth/currentCredential"},
     {"method": "GET", "path": "/telephony"},
     {"method": "GET", "path": "/telephony/*"},
     {"method": "PUT", "path": "/telephony/*/line/*/options"},
     {"method": "POST", "path": "/telephony/*/eventToken"},
-    {"method": "DELETE", "path": "/telephony/*/eventToken"},
 )
 
 #: OVH asks for fair use, about 60 requests a minute per consumer key.
@@ -85,9 +94,11 @@ DISCOVERY_INTERVAL = timedelta(minutes=15)
 #: than this. OVH publishes no registration expiry; phones re-register every
 #: few minutes, so 15 minutes tolerates a missed renewal (inferred).
 REGISTRATION_FRESHNESS = timedelta(minutes=15)
-#: OVH documents no range for forwardNoReplyDelay; the one community client
-#: that validates it uses 0 to 60 seconds (inferred).
-OVH_DELAYS = DelayRange(minimum=0, maximum=60, step=1)
+#: OVH's schema gives no range for forwardNoReplyDelay; OVH's own manager
+#: accepts 5 to 60 seconds.
+OVH_DELAYS = DelayRange(minimum=5, maximum=60, step=1)
+#: Line options the schema marks read-only: never sent back.
+_READ_ONLY_OPTIONS = frozenset({"proxy", "voicemailExternalNumber", "voicemailInternalNumber"})
 #: Only these services carry line options (as in OVH's own manager).
 LINE_FEATURE_TYPES = frozenset({"sip", "mgcp"})
 
@@ -153,6 +164,8 @@ class OvhProvider(HttpProvider):
         CredentialField("events_url", required=False, default=OVH_EVENTS, advanced=True),
     )
     push = "stream"
+    #: Seconds to wait, after ringing stopped, for a pick-up before telling a missed call.
+    answer_grace: float = ANSWER_GRACE
 
     def __init__(
         self, session: ClientSession, config: Mapping[str, Any], timeout: float = 20
@@ -167,10 +180,15 @@ class OvhProvider(HttpProvider):
         self._refs: dict[str, _LineRef] = {}
         self._discovered_at: datetime | None = None
         self._lines: dict[str, Line] = {}
-        self._options: dict[str, dict[str, Any]] = {}
         self._refreshed_at: dict[str, float] = {}
         self.events_url = str(config.get("events_url") or OVH_EVENTS).rstrip("/")
         self._answered: set[str] = set()
+        #: Calls whose ringing stopped without being answered (yet): call id → timer.
+        self._unanswered: dict[str, asyncio.TimerHandle] = {}
+        #: The billing accounts' event tokens (token → billing account), reused
+        #: across reconnections, and when they were last looked up.
+        self._tokens: dict[str, str] = {}
+        self._tokens_read_at: float | None = None
 
     # -- signing ---------------------------------------------------------
 
@@ -218,8 +236,15 @@ class OvhProvider(HttpProvider):
         )
 
     async def async_get_credentials_expiry(self) -> datetime | None:
-        """Return when the consumer key expires (None when it never does)."""
-        credential = await self._signed("GET", "/auth/currentCredential")
+        """Return when the consumer key expires (None when it never does or OVH won't say).
+
+        Keys created before `/auth/currentCredential` was among the requested
+        rights may be refused it: the expiry is then unknown, nothing fails.
+        """
+        try:
+            credential = await self._signed("GET", "/auth/currentCredential")
+        except CentrexPermissionError:
+            return None
         expiration = credential.get("expiration") if isinstance(credential, dict) else None
         if not expiration:
             return None
@@ -315,28 +340,43 @@ class OvhProvider(HttpProvider):
             number=number,
             device_kind=DeviceKind.DESK_PHONE,
             features=OVH_FEATURES,
-            forwarding=_forwarding_from_options(options),
+            forwarding=self._forwarding_from_options(options),
             do_not_disturb=bool(options.get("doNotDisturb")),
             registered=_is_registered(registrations),
             # OVH has no live-call endpoint for lines; call state comes from events.
             call_state=self._lines[ref.id].call_state if ref.id in self._lines else None,
         )
         self._lines[ref.id] = line
-        self._options[ref.id] = options
         self._refreshed_at[ref.id] = time.monotonic()
         return line
 
     # -- events -----------------------------------------------------------
 
     async def _event_tokens(self) -> dict[str, str]:
-        """Create a fresh event token per billing account (token → billing account)."""
+        """Return each billing account's event token (token → billing account).
+
+        The token is shared by every consumer of the account's events (a CRM
+        connector, OVH's own tools, another Home Assistant): the existing one
+        is reused, one is created only where there is none, and none is ever
+        deleted. Tokens are looked up again once a day, not on every retry.
+        """
+        fresh = self._tokens_read_at is not None and (
+            time.monotonic() - self._tokens_read_at < EVENT_TOKEN_RENEWAL.total_seconds()
+        )
+        if self._tokens and fresh:
+            return self._tokens
         tokens: dict[str, str] = {}
         for billing_account in await self._signed("GET", "/telephony"):
             resource = path("telephony", billing_account, "eventToken")
-            with contextlib.suppress(CentrexLineNotFoundError):
-                await self._signed("DELETE", resource)  # a token of unknown age
-            token = await self._signed("POST", resource, {"expiration": EVENT_TOKEN_EXPIRATION})
+            try:
+                existing = await self._signed("GET", resource)
+                token = existing.get("token") if isinstance(existing, dict) else None
+            except CentrexLineNotFoundError:
+                token = None
+            if not token:
+                token = await self._signed("POST", resource, {"expiration": EVENT_TOKEN_EXPIRATION})
             tokens[str(token)] = billing_account
+        self._tokens, self._tokens_read_at = tokens, time.monotonic()
         return tokens
 
     async def _events(self, method: str, resource: str) -> tuple[int, str]:
@@ -349,10 +389,18 @@ class OvhProvider(HttpProvider):
 
     async def async_listen(self, on_event: EventCallback, on_connected: Callable[[], None]) -> None:
         """Follow OVH's telephony event stream (v2 sessions, long polling)."""
-        while True:
-            tokens = await self._event_tokens()
-            renew_at = time.monotonic() + EVENT_TOKEN_RENEWAL.total_seconds()
-            await self._follow_session(tokens, renew_at, on_event, on_connected)
+        try:
+            while True:
+                tokens = await self._event_tokens()
+                assert self._tokens_read_at is not None  # noqa: S101 - set by _event_tokens
+                renew_at = self._tokens_read_at + EVENT_TOKEN_RENEWAL.total_seconds()
+                await self._follow_session(tokens, renew_at, on_event, on_connected)
+        except asyncio.CancelledError:
+            # Nobody listens any more: calls still in their grace period are dropped.
+            for timer in self._unanswered.values():
+                timer.cancel()
+            self._unanswered.clear()
+            raise
 
     async def _follow_session(
         self,
@@ -373,6 +421,9 @@ class OvhProvider(HttpProvider):
                     "POST", f"/v2/session/{quote(str(session_id), safe='')}/subscribe/{token}"
                 )
                 if status >= 300:
+                    # The token may have been replaced or expired: look it up
+                    # again next time (still without creating or deleting one).
+                    self._tokens_read_at = None
                     raise CentrexConnectionError("the events server refused a subscription")
             on_connected()
             poll = f"/v2/session/{quote(str(session_id), safe='')}/events/poll"
@@ -383,10 +434,12 @@ class OvhProvider(HttpProvider):
                 if status >= 300:
                     raise CentrexConnectionError(f"events poll answered {status}")
                 for raw in _json(text, "events") or []:
-                    if event := self._line_event(raw, tokens):
+                    if event := self._line_event(raw, tokens, on_event):
                         on_event(event)
 
-    def _line_event(self, raw: Any, tokens: dict[str, str]) -> LineEvent | None:
+    def _line_event(
+        self, raw: Any, tokens: dict[str, str], on_event: EventCallback
+    ) -> LineEvent | None:
         if not isinstance(raw, dict):
             return None
         kind = _OVH_EVENTS.get(str(raw.get("event", "")))
@@ -396,47 +449,117 @@ class OvhProvider(HttpProvider):
             return None
         data: dict[str, Any] = raw["data"] if isinstance(raw.get("data"), dict) else {}
         call_id = str(data.get("CallId") or "") or None
-        if kind is LineEventType.ANSWERED and call_id:
-            self._answered.add(call_id)
-        elif kind is LineEventType.MISSED and call_id in self._answered:
-            return None  # ringing stopped because it was picked up
-        elif kind is LineEventType.ENDED and call_id:
-            self._answered.discard(call_id)
-        return LineEvent(
-            line_id,
-            kind,
-            call_id,
-            caller=from_ovh_number(str(data.get("Calling") or "")),
+        event = LineEvent(
+            line_id, kind, call_id, caller=from_ovh_number(str(data.get("Calling") or ""))
         )
+        if call_id is None:
+            return event
+        if kind is LineEventType.ANSWERED:
+            self._answered.add(call_id)
+            if timer := self._unanswered.pop(call_id, None):
+                timer.cancel()  # ringing stopped first, then it was picked up
+        elif kind is LineEventType.MISSED:
+            if call_id not in self._answered and call_id not in self._unanswered:
+                # Missed only if no pick-up follows soon (the order is undocumented).
+                self._unanswered[call_id] = asyncio.get_running_loop().call_later(
+                    self.answer_grace, self._missed, call_id, event, on_event
+                )
+            return None
+        elif kind is LineEventType.ENDED:
+            self._answered.discard(call_id)
+        return event
+
+    def _missed(self, call_id: str, event: LineEvent, on_event: EventCallback) -> None:
+        if self._unanswered.pop(call_id, None) is not None:
+            on_event(event)
 
     # -- writes ------------------------------------------------------------
 
     async def async_set_forwarding(self, line_id: str, forwarding: Forwarding) -> None:
-        """Send the forward fields that differ from the line's options (a partial PUT)."""
+        """Read the line's options, change the forward fields that differ, send them back.
+
+        Every other option (and every forward the change does not target) is
+        sent back exactly as read. Only a delay that changes is validated.
+        """
         ref = self._ref(line_id)
         if forwarding.has_conflict():
             raise CentrexRequestError("unconditional forwarding excludes the others")
-        delay = forwarding.no_answer_delay
-        if delay is not None and not OVH_DELAYS.accepts(delay):
-            raise CentrexRequestError("delay out of range", field="no_answer_delay")
-        options = self._options.get(line_id) or await self._signed(
-            "GET", self._line_path(ref, "options")
-        )
-        current = _forwarding_from_options(options)
+        options = await self._signed("GET", self._line_path(ref, "options"))
+        current = self._forwarding_from_options(options)
         changes: dict[str, Any] = {}
         for kind, field in _KIND_FIELDS.items():
-            rule = forwarding.rule(kind)
-            if rule != current.rule(kind):
-                changes.update(_rule_fields(field, rule, options))
+            rule, now = forwarding.rule(kind), current.rule(kind)
+            if (rule.active, rule.destination) != (now.active, now.destination):
+                changes.update(self._rule_fields(field, rule, now, options))
+        delay = forwarding.no_answer_delay
         if delay is not None and delay != current.no_answer_delay:
+            if not OVH_DELAYS.accepts(delay):
+                raise CentrexRequestError("delay out of range (5 to 60 s)", field="no_answer_delay")
             changes["forwardNoReplyDelay"] = delay
-        if changes:
-            await self._signed("PUT", self._line_path(ref, "options"), changes)
+        await self._put_options(ref, options, changes)
 
     async def async_set_do_not_disturb(self, line_id: str, enabled: bool) -> None:  # noqa: FBT001
         """Switch the line's doNotDisturb option."""
         ref = self._ref(line_id)
-        await self._signed("PUT", self._line_path(ref, "options"), {"doNotDisturb": enabled})
+        options = await self._signed("GET", self._line_path(ref, "options"))
+        await self._put_options(ref, options, {"doNotDisturb": enabled})
+
+    async def _put_options(
+        self, ref: _LineRef, options: dict[str, Any], changes: dict[str, Any]
+    ) -> None:
+        """Send the options as read, with `changes` (nothing when nothing changes)."""
+        if all(options.get(key) == value for key, value in changes.items()):
+            return
+        body = {k: v for k, v in options.items() if k not in _READ_ONLY_OPTIONS} | changes
+        await self._signed("PUT", self._line_path(ref, "options"), body)
+
+    def _forwarding_from_options(self, options: Mapping[str, Any]) -> Forwarding:
+        lines_by_number = {ref.service_name: ref.id for ref in self._refs.values()}
+        rules = {}
+        for kind, field in _KIND_FIELDS.items():
+            nature = options.get(f"{field}Nature")
+            number = str(options.get(f"{field}Number") or "")
+            label = None
+            if nature == "voicemail":
+                destination: str | None = VOICEMAIL
+            elif nature not in {None, "number"}:
+                # A fax service, say: kept as it is, shown by its number.
+                destination, label = f"{OTHER_PREFIX}{nature}:{number}", number or None
+            elif number in lines_by_number:
+                destination = line_destination(lines_by_number[number])
+            else:
+                destination = from_ovh_number(number)
+            rules[kind] = ForwardRule(
+                active=bool(options.get(field)), destination=destination, label=label
+            )
+        delay = options.get("forwardNoReplyDelay")
+        return Forwarding(rules, no_answer_delay=int(delay) if delay is not None else None)
+
+    def _rule_fields(
+        self, field: str, rule: ForwardRule, now: ForwardRule, options: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Return the option fields that make one forward `rule`."""
+        if rule.active and not rule.destination:
+            raise CentrexRequestError("a destination is needed", field="destination")
+        fields: dict[str, Any] = {field: rule.active}
+        if rule.destination == now.destination or not rule.destination:
+            return fields  # only switched on or off: its destination stays as it is
+        if not rule.active:
+            return fields  # a destination for a forward that is off is ours to remember
+        if is_other_destination(rule.destination):
+            raise CentrexRequestError(
+                "this destination can only be set in OVH's manager", field="destination"
+            )
+        if rule.destination == VOICEMAIL:
+            fields[f"{field}Nature"] = "voicemail"
+            fields[f"{field}Number"] = options.get("defaultVoicemail", "")
+        elif (line_id := destination_line_id(rule.destination)) is not None:
+            fields[f"{field}Nature"] = "number"
+            fields[f"{field}Number"] = self._ref(line_id).service_name
+        else:
+            fields[f"{field}Nature"] = "number"
+            fields[f"{field}Number"] = to_ovh_number(rule.destination)
+        return fields
 
 
 def _json(text: str, what: str) -> Any:
@@ -444,31 +567,6 @@ def _json(text: str, what: str) -> Any:
         return json.loads(text)
     except ValueError as err:
         raise CentrexConnectionError(f"malformed {what} from the events server") from err
-
-
-def _forwarding_from_options(options: Mapping[str, Any]) -> Forwarding:
-    rules = {}
-    for kind, field in _KIND_FIELDS.items():
-        if options.get(f"{field}Nature") == "voicemail":
-            destination: str | None = VOICEMAIL
-        else:
-            destination = from_ovh_number(options.get(f"{field}Number"))
-        rules[kind] = ForwardRule(active=bool(options.get(field)), destination=destination)
-    delay = options.get("forwardNoReplyDelay")
-    return Forwarding(rules, no_answer_delay=int(delay) if delay is not None else None)
-
-
-def _rule_fields(field: str, rule: ForwardRule, options: Mapping[str, Any]) -> dict[str, Any]:
-    if rule.active and not rule.destination:
-        raise CentrexRequestError("a destination is needed", field="destination")
-    fields: dict[str, Any] = {field: rule.active}
-    if rule.destination == VOICEMAIL:
-        fields[f"{field}Nature"] = "voicemail"
-        fields[f"{field}Number"] = options.get("defaultVoicemail", "")
-    elif rule.destination:
-        fields[f"{field}Nature"] = "number"
-        fields[f"{field}Number"] = to_ovh_number(rule.destination)
-    return fields
 
 
 def _is_registered(registrations: list[Any]) -> bool:

@@ -87,6 +87,9 @@ class CentrexProvider(ABC):
         """
         raise NotImplementedError
 
+    #: The request header that carries a webhook's signature, if the provider signs.
+    webhook_signature_header: str | None = None
+
     def verify_webhook(self, body: bytes, signature: str | None) -> bool:
         """Tell whether a webhook's body is authentic (True when nothing can be checked)."""
         return True

@@ -1,10 +1,11 @@
 """sipgate: the REST API v2 of api.sipgate.com, with a personal access token.
 
 sipgate forwards per phoneline with a list of at most three entries
-(destination, timeout, active) that is replaced as a whole; a timeout of 0
-forwards every call at once, a positive one forwards after that many seconds
-without answer. There is no busy or unreachable forward, so those are absent
-from sipgate lines' features. Do-not-disturb and registration are per device.
+(destination, timeout, active) that is replaced as a whole, and sends
+unanswered calls to the phoneline's voicemail object; `sipgate_forwarding`
+maps both to our model and back without touching what a change does not
+target. There is no busy or unreachable forward, so those are absent from
+sipgate lines' features. Do-not-disturb and registration are per device.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ from .models import (
     DeviceKind,
     Forwarding,
     ForwardKind,
-    ForwardRule,
     Line,
     LineEvent,
     LineEventType,
@@ -44,13 +44,31 @@ from .models import (
 )
 from .numbers import is_e164
 from .provider import CredentialField
+from .sipgate_forwarding import MAX_TIMEOUT, Endpoints, plan_forwarding, read_forwarding
 
 SIPGATE_API = "https://api.sipgate.com/v2"
-MAX_FORWARDINGS = 3
-#: The API caps a forwarding timeout at 600 s; below 5 s a "no answer" forward
-#: is really an immediate one (inferred).
-SIPGATE_DELAYS = DelayRange(minimum=5, maximum=600, step=5)
-DEFAULT_NO_ANSWER_DELAY = 20
+#: `Forwarding.timeout` is any integer up to 600; 0 forwards at once, so a
+#: no-answer delay is 1 s or more.
+SIPGATE_DELAYS = DelayRange(minimum=1, maximum=MAX_TIMEOUT, step=1)
+#: The key sipgate signs its push requests with, as published in sipgate's own
+#: client library (sipgate-io/sipgateio-node, lib/webhook/signatureVerifier.ts).
+SIPGATE_PUSH_PUBLIC_KEY = """-----BEGIN PUBLIC KEY-----
+MIICIjANBgkqhkiG9w0BAQEFAAOCAg8AMIICCgKCAgEAvFdlnqRfO5TmqzjtsFVC
+qPz+oW+poi3lXQFvMJJMEAtlU4MbX+yuIkgnC+Qt3AQWIK+oWSEQiybg+p39wEMl
+16PZxEzf9gONQvTg1XhyHnwqYUFQj/AoxPKGYC3jmdjZ224SrESiTN3CdxoOc3vk
+cXiQstYE7SxnksPtzfk0aIOkicim5/tAP9izNQ18/zmX3ChjK2k72gf5dDlq+qZ8
+pRiHAPZ64TySH6cLQDhaoh6Nbq8FEG3usXXPClbUMh2DZaTMPafpd+LNuTngJ/y+
+KoZasVuFfXAeBqGA6l5d4Uedfr99Z6qjwDrJ8sU4z2Do9bJrbuqP+mOXEebhSI1K
+vi8trEfrIt8hnDBGsBaB9NEO3kYxvDT2/PhC9fNYFocjEpZNd7/mUqTJDYlpa4UC
+NDQaU+ATdXG8/P5sGAegks6MQTu+qe9XTO0CV48eswDkz6g3UbLOwmrJK59SjD3J
+yAZ52sluwyDKRWw/PPTt8BTQLjvkdbiLUlc4ehJ4b1X7D7diYWHDPeFL47cAvaXh
+dXVrZDeBJYibvD1jRx4ES0KlfhwzNXBYUoM/Movg9zMM2PzyHHKS//xIjwUC/FJ6
+/6eykno0Hy2B1ev6s3hdY6VkN2zd7Wf+EK4DxRliwsg1U99szFE3ewLfexF+Uag5
+M+TfPtOUumI/NHMTvsRW9+ECAwEAAQ==
+-----END PUBLIC KEY-----
+"""
+#: How a hangup's `cause` ends a call that was never answered.
+_UNANSWERED_END = {"forwarded": LineEventType.FORWARDED}
 
 
 @dataclass(slots=True)
@@ -105,7 +123,10 @@ class SipgateProvider(HttpProvider):
             self._authorization = f"Bearer {token}"
         self._refs: dict[str, _LineRef] = {}
         self._devices: dict[str, list[dict[str, Any]]] = {}  # per user
-        self._webhook_key = str(config.get("webhook_public_key") or "").strip()
+        # The user's key only overrides sipgate's published one (a test system).
+        self._webhook_key = (
+            str(config.get("webhook_public_key") or "").strip() or SIPGATE_PUSH_PUBLIC_KEY
+        )
         # Calls announced by the push API: call id → (line id, answered).
         self._webhook_calls: dict[str, tuple[str, bool]] = {}
 
@@ -119,6 +140,17 @@ class SipgateProvider(HttpProvider):
         answer = await self._get(resource)
         items = answer.get("items") if isinstance(answer, dict) else None
         return [item for item in items or [] if isinstance(item, dict)]
+
+    async def _optional_items(self, resource: str) -> list[dict[str, Any]] | None:
+        """Read a list the token or the contract may not allow (None then)."""
+        try:
+            return await self._items(resource)
+        except CentrexPermissionError:
+            return None
+
+    @property
+    def _endpoints(self) -> Endpoints:
+        return Endpoints({ref.endpoint_id: ref.id for ref in self._refs.values()})
 
     async def async_get_account(self) -> Account:
         """Identify the account by its master SIP id."""
@@ -184,21 +216,27 @@ class SipgateProvider(HttpProvider):
         return line
 
     async def _read_all(self, refs: list[_LineRef]) -> list[Line]:
-        """Read devices, forwardings and calls all at once (one round trip), then build lines."""
+        """Read devices, forwardings, voicemails and calls at once (one round trip)."""
         users = sorted({ref.user_id for ref in refs})
         with_phonelines = [ref for ref in refs if ref.has_phoneline]
-        results = await asyncio.gather(
+        calls, devices, settings = await asyncio.gather(
             self._calls(),
-            *(self._items(path(user_id, "devices")) for user_id in users),
-            *(self._items(self._forwardings_path(ref)) for ref in with_phonelines),
-        )
-        calls: set[str] = results[0]
-        devices = results[1 : 1 + len(users)]
-        entries = dict(
-            zip((ref.id for ref in with_phonelines), results[1 + len(users) :], strict=True)
+            asyncio.gather(*(self._items(path(user_id, "devices")) for user_id in users)),
+            asyncio.gather(*(self._read_forwarding_objects(ref) for ref in with_phonelines)),
         )
         self._devices.update(zip(users, devices, strict=True))
-        return [self._build(ref, calls, entries.get(ref.id)) for ref in refs]
+        by_line = dict(zip((ref.id for ref in with_phonelines), settings, strict=True))
+        return [self._build(ref, calls, by_line.get(ref.id)) for ref in refs]
+
+    async def _read_forwarding_objects(
+        self, ref: _LineRef
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """Return a phoneline's forwarding entries and its voicemail, as sipgate holds them."""
+        entries, voicemails = await asyncio.gather(
+            self._items(self._forwardings_path(ref)),
+            self._optional_items(path(ref.user_id, "phonelines", ref.endpoint_id, "voicemails")),
+        )
+        return entries, (voicemails[0] if voicemails else None)
 
     def _ref(self, line_id: str) -> _LineRef:
         try:
@@ -206,9 +244,16 @@ class SipgateProvider(HttpProvider):
         except KeyError:
             raise CentrexLineNotFoundError("unknown line", field="line") from None
 
-    async def _calls(self) -> set[str]:
-        """Return the numbers (digits) taking part in established calls."""
-        answer = await self._get("/calls")
+    async def _calls(self) -> set[str] | None:
+        """Return the numbers (digits) taking part in established calls.
+
+        None when the token may not read calls (no `rtcm:read` scope): the
+        call state is then unknown, and the rest of the poll goes on.
+        """
+        try:
+            answer = await self._get("/calls")
+        except CentrexPermissionError:
+            return None
         numbers: set[str] = set()
         for call in (answer or {}).get("data") or []:
             for participant in call.get("participants") or []:
@@ -228,13 +273,22 @@ class SipgateProvider(HttpProvider):
             )
         ]
 
-    def _build(self, ref: _LineRef, calls: set[str], entries: list[dict[str, Any]] | None) -> Line:
+    def _build(
+        self,
+        ref: _LineRef,
+        calls: set[str] | None,
+        settings: tuple[list[dict[str, Any]], dict[str, Any] | None] | None,
+    ) -> Line:
         devices = self._line_devices(ref)
-        if entries is not None:
-            forwarding = _forwarding_from_entries(entries)
+        if settings is not None:
+            forwarding = read_forwarding(*settings, self._endpoints)
             kinds = frozenset({ForwardKind.UNCONDITIONAL, ForwardKind.NO_ANSWER})
         else:
             forwarding, kinds = Forwarding(), frozenset()
+        if calls is None:
+            call_state = None
+        else:
+            call_state = CallState.IN_CALL if ref.numbers & calls else CallState.IDLE
         number = next((n for n in map(_to_e164, sorted(ref.numbers)) if n), None)
         kind = (
             DeviceKind.MOBILE
@@ -254,7 +308,7 @@ class SipgateProvider(HttpProvider):
             forwarding=forwarding,
             do_not_disturb=bool(devices) and all(device.get("dnd") for device in devices),
             registered=any(device.get("online") for device in devices) if devices else None,
-            call_state=CallState.IN_CALL if ref.numbers & calls else CallState.IDLE,
+            call_state=call_state,
             holder=ref.holder,
         )
 
@@ -263,10 +317,10 @@ class SipgateProvider(HttpProvider):
 
     # -- push API (webhooks) ------------------------------------------------
 
+    webhook_signature_header = "X-Sipgate-Signature"
+
     def verify_webhook(self, body: bytes, signature: str | None) -> bool:
-        """Check sipgate's RSA-SHA256 signature of the body, when a public key is configured."""
-        if not self._webhook_key:
-            return True
+        """Check sipgate's RSA-SHA256 signature of the raw body (unsigned: refused)."""
         if not signature:
             return False
         try:
@@ -293,6 +347,24 @@ class SipgateProvider(HttpProvider):
                 return ref.id
         return next((ref.id for ref in self._refs.values() if ref.user_id in user_ids), None)
 
+    def _new_call(self, form: Mapping[str, list[str]], call_id: str) -> list[LineEvent]:
+        if _single(form, "direction") != "in":
+            return []  # outgoing calls are seen by polling
+        line_id = self._line_for([_single(form, "to")], form.get("userId[]", []))
+        if line_id is None:
+            return []
+        self._webhook_calls[call_id] = (line_id, False)
+        caller = _single(form, "from")
+        return [
+            LineEvent(
+                line_id,
+                LineEventType.INCOMING,
+                call_id,
+                caller=None if caller == "anonymous" else _to_e164(caller),
+                original_call_id=_single(form, "origCallId") or None,
+            )
+        ]
+
     def parse_webhook(self, form: Mapping[str, list[str]]) -> list[LineEvent]:
         """Turn one push API request (form fields) into line events.
 
@@ -303,21 +375,7 @@ class SipgateProvider(HttpProvider):
         if event not in {_Webhook.NEW_CALL, _Webhook.ANSWER, _Webhook.HANGUP} or not call_id:
             raise CentrexRequestError("not a sipgate push event")
         if event == _Webhook.NEW_CALL:
-            if _single(form, "direction") != "in":
-                return []  # outgoing calls are seen by polling
-            line_id = self._line_for([_single(form, "to")], form.get("userId[]", []))
-            if line_id is None:
-                return []
-            self._webhook_calls[call_id] = (line_id, False)
-            caller = _single(form, "from")
-            return [
-                LineEvent(
-                    line_id,
-                    LineEventType.INCOMING,
-                    call_id,
-                    caller=None if caller == "anonymous" else _to_e164(caller),
-                )
-            ]
+            return self._new_call(form, call_id)
         known = self._webhook_calls.get(call_id)
         if known is None:
             return []  # a call we never saw start (or already ended)
@@ -326,26 +384,54 @@ class SipgateProvider(HttpProvider):
             self._webhook_calls[call_id] = (line_id, True)
             return [LineEvent(line_id, LineEventType.ANSWERED, call_id)]
         del self._webhook_calls[call_id]
-        kind = LineEventType.ENDED if answered else LineEventType.MISSED
+        if answered:
+            return [LineEvent(line_id, LineEventType.ENDED, call_id)]
+        # A call sipgate forwarded elsewhere was not missed: its new leg
+        # (a newCall whose origCallId is this call) carries it on.
+        kind = _UNANSWERED_END.get(_single(form, "cause"), LineEventType.MISSED)
         return [LineEvent(line_id, kind, call_id)]
 
     async def async_set_forwarding(self, line_id: str, forwarding: Forwarding) -> None:
-        """Replace the phoneline's forwarding list with the one `forwarding` describes."""
+        """Change what `forwarding` changes, reading sipgate's objects first.
+
+        The entries and the voicemail are read just before the write, so a
+        change made meanwhile in sipgate's web app is kept, and only what
+        differs from them is sent.
+        """
         ref = self._ref(line_id)
         if not ref.has_phoneline:
             raise CentrexRequestError("this line has no forwarding", field="kind")
-        entries = _entries_from_forwarding(forwarding)
-        body = json.dumps({"forwardings": entries}, separators=(",", ":"))
-        await self.request("PUT", self._forwardings_path(ref), body)
+        entries, voicemail = await self._read_forwarding_objects(ref)
+        plan = plan_forwarding(entries, voicemail, self._endpoints, forwarding)
+        if plan.entries is not None:
+            body = json.dumps({"forwardings": plan.entries}, separators=(",", ":"))
+            await self.request("PUT", self._forwardings_path(ref), body)
+        if plan.voicemail is not None:
+            voicemail_body = {
+                "active": bool(plan.voicemail.get("active")),
+                "timeout": int(plan.voicemail.get("timeout") or 0),
+                "transcription": bool(plan.voicemail.get("transcription")),
+            }
+            resource = path(
+                ref.user_id, "phonelines", ref.endpoint_id, "voicemails", str(plan.voicemail["id"])
+            )
+            await self.request("PUT", resource, json.dumps(voicemail_body, separators=(",", ":")))
 
     async def async_set_do_not_disturb(self, line_id: str, enabled: bool) -> None:  # noqa: FBT001
-        """Set do-not-disturb on every device of the line."""
+        """Set do-not-disturb on every device of the line.
+
+        sipgate's own client sends `emergencyAddressId` with `dnd`; no endpoint
+        we read publishes it, so it is sent back only when a device has one.
+        """
         ref = self._ref(line_id)
         devices = self._line_devices(ref)
         if not devices:
             raise CentrexRequestError("this line has no device", field="do_not_disturb")
-        body = json.dumps({"dnd": enabled}, separators=(",", ":"))
         for device in devices:
+            change: dict[str, Any] = {"dnd": enabled}
+            if isinstance(device.get("emergencyAddressId"), int):
+                change["emergencyAddressId"] = device["emergencyAddressId"]
+            body = json.dumps(change, separators=(",", ":"))
             await self.request("PUT", path("devices", str(device["id"])), body)
 
 
@@ -355,43 +441,3 @@ class _Webhook:
     NEW_CALL = "newCall"
     ANSWER = "answer"
     HANGUP = "hangup"
-
-
-def _forwarding_from_entries(entries: list[dict[str, Any]]) -> Forwarding:
-    rules: dict[ForwardKind, ForwardRule] = {}
-    delay: int | None = None
-    # Active entries first, so they win over remembered (inactive) ones.
-    for entry in sorted(entries, key=lambda entry: not entry.get("active")):
-        timeout = int(entry.get("timeout") or 0)
-        kind = ForwardKind.NO_ANSWER if timeout > 0 else ForwardKind.UNCONDITIONAL
-        if kind in rules:
-            continue
-        destination = _to_e164(str(entry.get("destination", "")))
-        rules[kind] = ForwardRule(active=bool(entry.get("active")), destination=destination)
-        if kind is ForwardKind.NO_ANSWER:
-            delay = timeout
-    return Forwarding(rules, no_answer_delay=delay)
-
-
-def _entries_from_forwarding(forwarding: Forwarding) -> list[dict[str, Any]]:
-    unsupported = {ForwardKind.BUSY, ForwardKind.UNREACHABLE}
-    if any(forwarding.is_active(kind) for kind in unsupported):
-        raise CentrexRequestError("sipgate cannot forward on busy or unreachable", field="kind")
-    if forwarding.has_conflict():
-        raise CentrexRequestError("unconditional forwarding excludes the others")
-    delay = forwarding.no_answer_delay or DEFAULT_NO_ANSWER_DELAY
-    if not SIPGATE_DELAYS.accepts(delay):
-        raise CentrexRequestError("delay out of range", field="no_answer_delay")
-    entries = []
-    for kind, timeout in ((ForwardKind.UNCONDITIONAL, 0), (ForwardKind.NO_ANSWER, delay)):
-        rule = forwarding.rule(kind)
-        if rule.active and not rule.destination:
-            raise CentrexRequestError("a destination is needed", field="destination")
-        if not rule.destination:
-            continue
-        if not is_e164(rule.destination):
-            raise CentrexRequestError("destination is not a phone number", field="destination")
-        entries.append(
-            {"destination": rule.destination.lstrip("+"), "timeout": timeout, "active": rule.active}
-        )
-    return entries[:MAX_FORWARDINGS]
