@@ -482,9 +482,13 @@ class OvhProvider(HttpProvider):
         sent back exactly as read. Only a delay that changes is validated.
         """
         ref = self._ref(line_id)
+        options = await self._signed("GET", self._line_path(ref, "options"))
+        await self._put_options(ref, options, self.option_changes(options, forwarding))
+
+    def option_changes(self, options: Mapping[str, Any], forwarding: Forwarding) -> dict[str, Any]:
+        """Return the option fields that make the line's forwarding `forwarding`."""
         if forwarding.has_conflict():
             raise CentrexRequestError("unconditional forwarding excludes the others")
-        options = await self._signed("GET", self._line_path(ref, "options"))
         current = self._forwarding_from_options(options)
         changes: dict[str, Any] = {}
         for kind, field in _KIND_FIELDS.items():
@@ -496,7 +500,7 @@ class OvhProvider(HttpProvider):
             if not OVH_DELAYS.accepts(delay):
                 raise CentrexRequestError("delay out of range (5 to 60 s)", field="no_answer_delay")
             changes["forwardNoReplyDelay"] = delay
-        await self._put_options(ref, options, changes)
+        return changes
 
     async def async_set_do_not_disturb(self, line_id: str, enabled: bool) -> None:  # noqa: FBT001
         """Switch the line's doNotDisturb option."""
@@ -505,7 +509,7 @@ class OvhProvider(HttpProvider):
         await self._put_options(ref, options, {"doNotDisturb": enabled})
 
     async def _put_options(
-        self, ref: _LineRef, options: dict[str, Any], changes: dict[str, Any]
+        self, ref: _LineRef, options: Mapping[str, Any], changes: dict[str, Any]
     ) -> None:
         """Send the options as read, with `changes` (nothing when nothing changes)."""
         if all(options.get(key) == value for key, value in changes.items()):

@@ -167,6 +167,28 @@ class _Planner:
             if _kind(slot.timeout) is kind and slot.active and not kept:
                 self.set_slot(slot, active=False)
 
+    def set_delay(self, delay: int) -> None:
+        """Set the no-answer delay on the one place that decides it.
+
+        Several active no-answer places, or one we cannot express (a group),
+        are beyond our one-delay model: refused rather than half-changed.
+        """
+        of_kind = [s for s in self.slots() if _kind(s.timeout) is ForwardKind.NO_ANSWER]
+        active = [slot for slot in of_kind if slot.active]
+        if len(active) > 1:
+            raise CentrexRequestError(
+                "several no-answer forwards are on; change their delays in sipgate's web app",
+                field="no_answer_delay",
+            )
+        slot = active[0] if active else next(iter(of_kind), None)
+        if slot is None:
+            return  # no no-answer forward yet: the delay applies once one is made
+        if is_other_destination(slot.destination):
+            raise CentrexRequestError(
+                "this forward can only be changed in sipgate's web app", field="no_answer_delay"
+            )
+        self.set_slot(slot, timeout=delay)
+
     def place_for(self, kind: ForwardKind, destination: str) -> _Slot | None:
         """Find where `destination` can go for a kind without losing anything."""
         slots = self.slots()
@@ -286,6 +308,6 @@ def plan_forwarding(
         else:
             delay = new_delay or current.no_answer_delay or DEFAULT_NO_ANSWER_DELAY
             planner.activate(kind, wanted.destination, delay)
-    if new_delay is not None and (slot := _effective(planner.slots(), ForwardKind.NO_ANSWER)):
-        planner.set_slot(slot, timeout=new_delay)
+    if new_delay is not None:
+        planner.set_delay(new_delay)
     return planner.plan()
