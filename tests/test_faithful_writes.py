@@ -139,6 +139,19 @@ def test_sipgate_a_change_touches_only_its_target(
         assert not list(OAS30WriteValidator(body_schema).iter_errors({"forwardings": plan.entries}))
 
     result = read_forwarding(after, after_voicemail, ENDPOINTS)
+    changed = _changed_kinds(current, target, result)
+    _check_untouched(original_entries, after, changed)
+    if original_voicemail is not None:
+        assert after_voicemail is not None
+        assert after_voicemail["transcription"] == original_voicemail["transcription"]
+        if _kind_of(original_voicemail) not in changed and VOICEMAIL not in {
+            target.rule(kind).destination for kind in changed
+        }:
+            assert after_voicemail == original_voicemail
+
+
+def _changed_kinds(current: Forwarding, target: Forwarding, result: Forwarding) -> set[ForwardKind]:
+    """Check the result is what was asked for; return the kinds the action targeted."""
     changed = set()
     for kind in FORWARD_KINDS:
         wanted, now, got = target.rule(kind), current.rule(kind), result.rule(kind)
@@ -150,29 +163,27 @@ def test_sipgate_a_change_touches_only_its_target(
             wanted.destination if wanted.active else None,
         ):
             changed.add(kind)
-    delay_changed = target.no_answer_delay not in {None, current.no_answer_delay}
-    if delay_changed:
+    if target.no_answer_delay not in {None, current.no_answer_delay}:
         changed.add(ForwardKind.NO_ANSWER)
         if result.rules.get(ForwardKind.NO_ANSWER):
             assert result.no_answer_delay == target.no_answer_delay
+    return changed
 
-    # Nothing is removed or moved: new entries only ever come after the others.
-    assert len(after) >= len(original_entries)
-    for before, now_entry in zip(original_entries, after, strict=False):
+
+def _check_untouched(
+    original: list[dict[str, Any]], after: list[dict[str, Any]], changed: set[ForwardKind]
+) -> None:
+    """Nothing is removed or moved, and entries of untargeted kinds are as they were."""
+    assert len(after) >= len(original)  # new entries only ever come after the others
+    for before, now in zip(original, after, strict=False):
         if _kind_of(before) not in changed:
-            assert now_entry == before
+            assert now == before
         elif ENDPOINTS.to_model(before["destination"]).startswith("other:"):
             # A group (or another endpoint we cannot express) is never rewritten,
             # only switched off with its kind.
-            assert now_entry["destination"] == before["destination"]
-            assert now_entry["timeout"] == before["timeout"]
-            assert now_entry["active"] in {before["active"], False}
-    if original_voicemail is not None:
-        assert after_voicemail["transcription"] == original_voicemail["transcription"]
-        if _kind_of(original_voicemail) not in changed and VOICEMAIL not in {
-            target.rule(kind).destination for kind in changed
-        }:
-            assert after_voicemail == original_voicemail
+            assert now["destination"] == before["destination"]
+            assert now["timeout"] == before["timeout"]
+            assert now["active"] in {before["active"], False}
 
 
 class _Features:
