@@ -240,7 +240,7 @@ ovh_actions = st.one_of(
 
 
 def _ovh_provider() -> OvhProvider:
-    provider = OvhProvider(None, {})  # type: ignore[arg-type] - no request is sent here
+    provider = OvhProvider(None, {})  # type: ignore[arg-type]  # no request is sent here
     for service in (LINE, COLLEAGUE):
         ref = _LineRef(BILLING_ACCOUNT, service, service)
         provider._refs[ref.id] = ref

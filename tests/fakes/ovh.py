@@ -96,6 +96,8 @@ class FakeOvh(FakeServer):
     consumer_keys: dict[str, str] = field(default_factory=lambda: {CONSUMER_KEY: "validated"})
     lines: dict[str, FakeLine] = field(default_factory=dict)
     credential_expiration: str | None = None
+    #: Older consumer keys were not granted GET /auth/currentCredential.
+    current_credential_granted: bool = True
     poll_timeout: float = 2.0
     closing: bool = False
     #: token → billing account. A real account's token is usually there
@@ -223,6 +225,8 @@ class FakeOvh(FakeServer):
         )
 
     async def _current_credential(self, request: web.Request) -> web.Response:
+        if not self.current_credential_granted:
+            return self._denied("NOT_GRANTED_CALL", "This call has not been granted")
         return web.json_response(
             {
                 "credentialId": 1,

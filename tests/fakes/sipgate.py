@@ -104,6 +104,10 @@ class FakeSipgate(FakeServer):
         }
     )
     voicemails: dict[str, list[dict[str, Any]]] = field(default_factory=_default_voicemails)
+    #: Groups of the account, by id (forwarding destinations like phonelines).
+    groups: dict[str, str] = field(
+        default_factory=lambda: {"g1": "Accounting group", "g7": "Lager"}
+    )
     calls: list[dict[str, Any]] = field(default_factory=list)
     #: The token's scopes allow `GET /calls` (rtcm:read).
     calls_scope: bool = True
@@ -245,7 +249,7 @@ class FakeSipgate(FakeServer):
             for phoneline in lines:
                 if phoneline["id"] == destination:
                     return str(phoneline.get("alias", ""))
-        return ""
+        return self.groups.get(destination, "")
 
     async def _put_forwardings(self, request: web.Request) -> web.Response:
         # The schema checked the body: at most 3 entries, each one's fields and timeout.
