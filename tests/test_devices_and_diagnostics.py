@@ -19,7 +19,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.centrex.api.ovh import DISCOVERY_INTERVAL
 from custom_components.centrex.const import DOMAIN
 
-from .conftest import ovh_data, settle, setup_entry
+from .conftest import ovh_data, settle, setup_entry, wait_for
 from .fakes import ovh
 from .fakes.ovh import FakeLine, FakeOvh, line_options
 
@@ -83,6 +83,8 @@ async def test_diagnostics_are_redacted(
     entry = await setup_entry(
         hass, MockConfigEntry(domain=DOMAIN, unique_id="ovh", data=ovh_data(ovh_fake))
     )
+    # Live events connected: call states are known (idle), not a race with the stream.
+    await wait_for(hass, lambda: entry.runtime_data.push_connected is True)
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     text = json.dumps(diagnostics)
     for secret in (ovh.APPLICATION_SECRET, ovh.CONSUMER_KEY, ovh.APPLICATION_KEY):

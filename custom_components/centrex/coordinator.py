@@ -169,7 +169,15 @@ class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
                 self._announce_change(self.data.lines.get(line.id), line, source="external")
         self._remember_modes(lines)
         self.hass.loop.call_soon(self._notify_sync_listeners)
+        # Missed calls the provider's history told: news only while no live
+        # event announced them (webhooks not set up, or not reaching us).
+        if (polled := self.provider.take_polled_events()) and not self.push_connected:
+            self.hass.loop.call_soon(self._apply_polled_events, polled)
         return AccountData(self.account, new)
+
+    def _apply_polled_events(self, events: list[LineEvent]) -> None:
+        for event in events:
+            self.async_handle_event(event)
 
     async def async_write_line(
         self, line_id: str, write: Callable[[CentrexProvider], Awaitable[None]]

@@ -51,11 +51,15 @@ async def async_get_config_entry_diagnostics(
                     if line.features.no_answer_delay
                     else None,
                     "do_not_disturb": line.features.do_not_disturb,
+                    "options": sorted(option.value for option in line.features.options),
+                    "voicemail_messages": line.features.voicemail_messages,
                 },
                 "forwarding": forwarding_to_dict(line.forwarding),
                 "do_not_disturb": line.do_not_disturb,
                 "registered": line.registered,
                 "call_state": line.call_state.value if line.call_state else None,
+                "options": {option.value: on for option, on in line.options.items()},
+                "new_voicemails": line.new_voicemails,
             }
             for line in coordinator.data.lines.values()
         ],
@@ -63,5 +67,6 @@ async def async_get_config_entry_diagnostics(
             "last_modes": dict(coordinator.memory.last_modes),
             "pending_restores": [r.to_dict() for r in coordinator.memory.restores.values()],
             "saved_for_restore": sorted(coordinator.memory.saved),
+            "pending_destinations": dict(coordinator.memory.pending_destinations),
         },
     }

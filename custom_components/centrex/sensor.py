@@ -47,6 +47,13 @@ SENSORS = (
         state_class=SensorStateClass.TOTAL,
         value_fn=lambda coordinator, line: coordinator.memory.missed.get(line.id, 0),
     ),
+    CentrexSensorEntityDescription(
+        key="new_voicemails",
+        translation_key="new_voicemails",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda _, line: line.new_voicemails,
+        has_fn=lambda line: line.features.voicemail_messages,
+    ),
 )
 
 

@@ -1,4 +1,4 @@
-"""Switches of a line: call forwarding on/off, forwarding when unreachable, do-not-disturb."""
+"""Switches of a line: forwarding on/off, forwarding when unreachable, do-not-disturb, options."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from .api import (
     ForwardingMode,
     ForwardKind,
     Line,
+    LineOption,
     available_modes,
     current_mode,
     with_mode,
@@ -66,6 +67,22 @@ def _set_do_not_disturb(
     return coordinator.provider.async_set_do_not_disturb(line.id, on)
 
 
+def _option_switch(option: LineOption) -> CentrexSwitchEntityDescription:
+    """Describe the switch of one of a line's options (anonymous calls, hiding our number)."""
+
+    def set_option(coordinator: CentrexCoordinator, line: Line, on: bool) -> Awaitable[None]:  # noqa: FBT001
+        return coordinator.provider.async_set_option(line.id, option, on)
+
+    return CentrexSwitchEntityDescription(
+        key=option.value,
+        translation_key=option.value,
+        entity_category=EntityCategory.CONFIG,
+        is_on_fn=lambda line: line.options.get(option, False),
+        set_fn=set_option,
+        has_fn=lambda line: option in line.features.options,
+    )
+
+
 SWITCHES = (
     # No entity category: voice assistants see it ("turn off forwarding on reception").
     CentrexSwitchEntityDescription(
@@ -90,6 +107,7 @@ SWITCHES = (
         set_fn=_set_do_not_disturb,
         has_fn=lambda line: line.features.do_not_disturb,
     ),
+    *(_option_switch(option) for option in LineOption),
 )
 
 

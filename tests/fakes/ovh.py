@@ -82,6 +82,8 @@ class FakeLine:
     feature_type: str = "sip"
     options: dict[str, Any] = field(default_factory=dict)
     registered_minutes_ago: float | None = 2
+    #: The folder of each message in the line's voicemail (inbox: not heard yet).
+    voicemail: list[str] = field(default_factory=list)
 
 
 def _recent(minutes: float) -> str:
@@ -122,6 +124,7 @@ class FakeOvh(FakeServer):
             self.lines = {
                 "0033184801200": FakeLine(
                     "Accueil",
+                    voicemail=["inbox", "old", "inbox"],
                     options=line_options(
                         "0033184801200",
                         forwardNoReply=True,
@@ -187,6 +190,7 @@ class FakeOvh(FakeServer):
             web.get("/1.0/telephony/{ba}/line/{sn}/options", signed(self._get_options)),
             web.put("/1.0/telephony/{ba}/line/{sn}/options", signed(self._put_options)),
             web.get("/1.0/telephony/{ba}/line/{sn}/lastRegistrations", signed(self._registrations)),
+            web.get("/1.0/telephony/{ba}/voicemail/{sn}/directories", signed(self._directories)),
             web.get("/1.0/telephony/{ba}/eventToken", signed(self._get_token)),
             web.post("/1.0/telephony/{ba}/eventToken", signed(self._create_token)),
             web.delete("/1.0/telephony/{ba}/eventToken", signed(self._delete_token)),
@@ -277,6 +281,15 @@ class FakeOvh(FakeServer):
 
     async def _get_options(self, request: web.Request) -> web.Response:
         return web.json_response(self._line(request).options)
+
+    async def _directories(self, request: web.Request) -> web.Response:
+        line = self._line(request)
+        if line.feature_type not in {"sip", "mgcp"}:
+            raise self._not_found("voicemail", request.match_info["sn"])
+        wanted = request.query.get("dir")
+        return web.json_response(
+            [100 + i for i, folder in enumerate(line.voicemail) if wanted in {None, folder}]
+        )
 
     async def _registrations(self, request: web.Request) -> web.Response:
         line = self._line(request)

@@ -104,6 +104,13 @@ class FakeSipgate(FakeServer):
         }
     )
     voicemails: dict[str, list[dict[str, Any]]] = field(default_factory=_default_voicemails)
+    #: Anonymous-call blocking per phoneline (sipgate's own `target` field kept as is).
+    block_anonymous: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {
+            "p0": {"enabled": False, "target": "ALL"},
+            "p1": {"enabled": True, "target": "ALL"},
+        }
+    )
     #: Groups of the account, by id (forwarding destinations like phonelines).
     groups: dict[str, str] = field(
         default_factory=lambda: {"g1": "Accounting group", "g7": "Lager"}
@@ -151,6 +158,8 @@ class FakeSipgate(FakeServer):
             web.put("/v2/{user}/phonelines/{line}/forwardings", auth(self._put_forwardings)),
             web.get("/v2/{user}/phonelines/{line}/voicemails", auth(self._get_voicemails)),
             web.put("/v2/{user}/phonelines/{line}/voicemails/{vm}", auth(self._put_voicemail)),
+            web.get("/v2/{user}/phonelines/{line}/blockanonymous", auth(self._get_block)),
+            web.put("/v2/{user}/phonelines/{line}/blockanonymous", auth(self._put_block)),
             web.get("/v2/history", auth(self._history)),
             web.get("/v2/settings/sipgateio", auth(self._get_sipgateio)),
             web.put("/v2/settings/sipgateio", auth(self._put_sipgateio)),
@@ -268,6 +277,20 @@ class FakeSipgate(FakeServer):
             }
             for entry in deepcopy(entries)
         ]
+        return web.Response(status=204)
+
+    async def _get_block(self, request: web.Request) -> web.Response:
+        line = self._phoneline(request)
+        if line not in self.block_anonymous:
+            return web.Response(status=404)
+        return web.json_response(self.block_anonymous[line])
+
+    async def _put_block(self, request: web.Request) -> web.Response:
+        line = self._phoneline(request)
+        self.block_anonymous[line] = {
+            **self.block_anonymous.get(line, {}),
+            **(await request.json()),
+        }
         return web.Response(status=204)
 
     async def _get_voicemails(self, request: web.Request) -> web.Response:

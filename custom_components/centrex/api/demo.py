@@ -31,6 +31,7 @@ from .models import (
     LineEvent,
     LineEventType,
     LineFeatures,
+    LineOption,
     destination_line_id,
     line_destination,
 )
@@ -43,6 +44,8 @@ DEMO_FEATURES = LineFeatures(
     forward_kinds=frozenset(ForwardKind),
     no_answer_delay=DEMO_DELAYS,
     do_not_disturb=True,
+    options=frozenset(LineOption),
+    voicemail_messages=True,
 )
 
 # Chances, per refresh, that a call starts on an idle line, that a ringing
@@ -126,6 +129,8 @@ class DemoProvider(CentrexProvider):
                 registered=demo.registered,
                 call_state=CallState.IDLE,
                 holder=demo.holder,
+                options=dict.fromkeys(LineOption, False),
+                new_voicemails=2 if demo.id == "reception" else 0,
             )
             for demo in _DEMO_LINES
         }
@@ -195,6 +200,12 @@ class DemoProvider(CentrexProvider):
         await asyncio.sleep(0)
         line = self._line(line_id)
         self._lines[line_id] = replace(line, do_not_disturb=enabled)
+
+    async def async_set_option(self, line_id: str, option: LineOption, enabled: bool) -> None:  # noqa: FBT001
+        """Store one of a line's options."""
+        await asyncio.sleep(0)
+        line = self._line(line_id)
+        self._lines[line_id] = replace(line, options={**line.options, option: enabled})
 
     def _line(self, line_id: str) -> Line:
         try:

@@ -119,6 +119,13 @@ class DelayRange:
         return in_range and (delay - self.minimum) % self.step == 0
 
 
+class LineOption(StrEnum):
+    """An on/off setting of a line besides forwarding and do-not-disturb."""
+
+    ANONYMOUS_CALL_REJECTION = "anonymous_call_rejection"  # callers who hide their number
+    HIDE_NUMBER = "hide_number"  # our number is not shown to the people we call
+
+
 @dataclass(frozen=True, slots=True)
 class LineFeatures:
     """What a line's provider lets us read and change."""
@@ -126,6 +133,9 @@ class LineFeatures:
     forward_kinds: frozenset[ForwardKind]
     no_answer_delay: DelayRange | None
     do_not_disturb: bool
+    options: frozenset[LineOption] = frozenset()
+    #: Whether the provider tells how many voicemail messages are new.
+    voicemail_messages: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +152,9 @@ class Line:
     registered: bool | None
     call_state: CallState | None
     holder: str | None = None
+    options: dict[LineOption, bool] = field(default_factory=dict)
+    #: New (unheard) voicemail messages; None when the provider cannot tell.
+    new_voicemails: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,7 @@ from .models import (
     LineEvent,
     LineEventType,
     LineFeatures,
+    LineOption,
     destination_line_id,
     is_other_destination,
     line_destination,
@@ -86,8 +87,9 @@ ACCESS_RULES = (
 
 #: OVH asks for fair use, about 60 requests a minute per consumer key.
 REQUESTS_PER_MINUTE = 60
-#: Requests to refresh one line: its options and its last registrations.
-REQUESTS_PER_LINE = 2
+#: Requests to refresh one line: its options, its last registrations and its
+#: voicemail's inbox.
+REQUESTS_PER_LINE = 3
 #: How often the list of lines is fetched again (new or removed lines).
 DISCOVERY_INTERVAL = timedelta(minutes=15)
 #: A line counts as registered when its newest SIP registration is younger
@@ -109,8 +111,17 @@ _KIND_FIELDS = {
     ForwardKind.NO_ANSWER: "forwardNoReply",
     ForwardKind.UNREACHABLE: "forwardBackup",
 }
+#: Line options shown as switches, by their field in telephony.LineOptions.
+_OPTION_FIELDS = {
+    LineOption.ANONYMOUS_CALL_REJECTION: "anonymousCallRejection",
+    LineOption.HIDE_NUMBER: "identificationRestriction",
+}
 OVH_FEATURES = LineFeatures(
-    forward_kinds=frozenset(_KIND_FIELDS), no_answer_delay=OVH_DELAYS, do_not_disturb=True
+    forward_kinds=frozenset(_KIND_FIELDS),
+    no_answer_delay=OVH_DELAYS,
+    do_not_disturb=True,
+    options=frozenset(_OPTION_FIELDS),
+    voicemail_messages=True,
 )
 
 
@@ -326,10 +337,20 @@ class OvhProvider(HttpProvider):
     def _line_path(self, ref: _LineRef, *rest: str) -> str:
         return path("telephony", ref.billing_account, "line", ref.service_name, *rest)
 
+    async def _inbox(self, ref: _LineRef) -> int | None:
+        """Count the messages in the line's voicemail inbox (heard ones move to "old")."""
+        resource = path("telephony", ref.billing_account, "voicemail", ref.service_name)
+        try:
+            messages = await self._signed("GET", f"{resource}/directories?dir=inbox")
+        except CentrexLineNotFoundError, CentrexPermissionError:
+            return None  # no voicemail on this line, or not readable with this key
+        return len(messages) if isinstance(messages, list) else None
+
     async def _load(self, ref: _LineRef) -> Line:
-        options, registrations = await asyncio.gather(
+        options, registrations, inbox = await asyncio.gather(
             self._signed("GET", self._line_path(ref, "options")),
             self._signed("GET", self._line_path(ref, "lastRegistrations")),
+            self._inbox(ref),
         )
         if not isinstance(options, dict) or not isinstance(registrations, list):
             raise CentrexError("unexpected answer from OVH")
@@ -343,6 +364,8 @@ class OvhProvider(HttpProvider):
             forwarding=self._forwarding_from_options(options),
             do_not_disturb=bool(options.get("doNotDisturb")),
             registered=_is_registered(registrations),
+            options={option: bool(options.get(f)) for option, f in _OPTION_FIELDS.items()},
+            new_voicemails=inbox,
             # OVH has no live-call endpoint for lines; call state comes from events.
             call_state=self._lines[ref.id].call_state if ref.id in self._lines else None,
         )
@@ -507,6 +530,12 @@ class OvhProvider(HttpProvider):
         ref = self._ref(line_id)
         options = await self._signed("GET", self._line_path(ref, "options"))
         await self._put_options(ref, options, {"doNotDisturb": enabled})
+
+    async def async_set_option(self, line_id: str, option: LineOption, enabled: bool) -> None:  # noqa: FBT001
+        """Switch anonymous call rejection or number hiding."""
+        ref = self._ref(line_id)
+        options = await self._signed("GET", self._line_path(ref, "options"))
+        await self._put_options(ref, options, {_OPTION_FIELDS[option]: enabled})
 
     async def _put_options(
         self, ref: _LineRef, options: Mapping[str, Any], changes: dict[str, Any]

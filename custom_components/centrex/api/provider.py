@@ -10,7 +10,8 @@ from typing import Any
 
 from aiohttp import ClientSession
 
-from .models import Account, Forwarding, Line, LineEvent
+from .exceptions import CentrexRequestError
+from .models import Account, Forwarding, Line, LineEvent, LineOption
 
 #: Receives the events a provider pushes.
 EventCallback = Callable[[LineEvent], None]
@@ -121,3 +122,11 @@ class CentrexProvider(ABC):
     @abstractmethod
     async def async_set_do_not_disturb(self, line_id: str, enabled: bool) -> None:  # noqa: FBT001
         """Switch do-not-disturb on or off."""
+
+    def take_polled_events(self) -> list[LineEvent]:
+        """Return, once, events the last polls found (missed calls read from a history)."""
+        return []
+
+    async def async_set_option(self, line_id: str, option: LineOption, enabled: bool) -> None:  # noqa: FBT001
+        """Switch one of the line's options (those in its features) on or off."""
+        raise CentrexRequestError("this provider has no such option", field="option")

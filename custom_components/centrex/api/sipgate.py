@@ -17,6 +17,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 from xml.sax.saxutils import escape as xml_escape
 
 from aiohttp import ClientSession
@@ -41,6 +42,7 @@ from .models import (
     LineEvent,
     LineEventType,
     LineFeatures,
+    LineOption,
 )
 from .numbers import is_e164
 from .provider import CredentialField
@@ -69,6 +71,20 @@ M+TfPtOUumI/NHMTvsRW9+ECAwEAAQ==
 """
 #: How a hangup's `cause` ends a call that was never answered.
 _UNANSWERED_END = {"forwarded": LineEventType.FORWARDED}
+
+
+#: History entries read per poll: the newest calls and voicemails (inferred:
+#: enough for 30 s of an office's calls; the API allows up to 1000).
+HISTORY_LIMIT = 100
+
+
+@dataclass(frozen=True, slots=True)
+class _Phoneline:
+    """What sipgate holds about a phoneline's call handling, as read."""
+
+    entries: list[dict[str, Any]]
+    voicemail: dict[str, Any] | None
+    block_anonymous: dict[str, Any] | None
 
 
 @dataclass(slots=True)
@@ -129,6 +145,9 @@ class SipgateProvider(HttpProvider):
         )
         # Calls announced by the push API: call id → (line id, answered).
         self._webhook_calls: dict[str, tuple[str, bool]] = {}
+        # The newest history entry seen (its `created`), and missed calls found since.
+        self._history_since: str | None = None
+        self._polled_events: list[LineEvent] = []
 
     def _headers(self, method: str, url: str, body: str) -> dict[str, str]:
         return {"Authorization": self._authorization}
@@ -216,17 +235,28 @@ class SipgateProvider(HttpProvider):
         return line
 
     async def _read_all(self, refs: list[_LineRef]) -> list[Line]:
-        """Read devices, forwardings, voicemails and calls at once (one round trip)."""
+        """Read devices, forwardings, voicemails, calls and history at once (one round trip)."""
         users = sorted({ref.user_id for ref in refs})
         with_phonelines = [ref for ref in refs if ref.has_phoneline]
-        calls, devices, settings = await asyncio.gather(
+        calls, history, devices, settings = await asyncio.gather(
             self._calls(),
+            self._history(),
             asyncio.gather(*(self._items(path(user_id, "devices")) for user_id in users)),
-            asyncio.gather(*(self._read_forwarding_objects(ref) for ref in with_phonelines)),
+            asyncio.gather(*(self._read_phoneline(ref) for ref in with_phonelines)),
         )
         self._devices.update(zip(users, devices, strict=True))
         by_line = dict(zip((ref.id for ref in with_phonelines), settings, strict=True))
-        return [self._build(ref, calls, by_line.get(ref.id)) for ref in refs]
+        unheard = self._take_history(history)
+        return [self._build(ref, calls, by_line.get(ref.id), unheard.get(ref.id)) for ref in refs]
+
+    async def _read_phoneline(self, ref: _LineRef) -> _Phoneline:
+        """Return a phoneline's forwarding entries, voicemail and anonymous-call blocking."""
+        entries, voicemails, block = await asyncio.gather(
+            self._items(self._forwardings_path(ref)),
+            self._optional_items(path(ref.user_id, "phonelines", ref.endpoint_id, "voicemails")),
+            self._optional(self._block_anonymous_path(ref)),
+        )
+        return _Phoneline(entries, voicemails[0] if voicemails else None, block)
 
     async def _read_forwarding_objects(
         self, ref: _LineRef
@@ -237,6 +267,76 @@ class SipgateProvider(HttpProvider):
             self._optional_items(path(ref.user_id, "phonelines", ref.endpoint_id, "voicemails")),
         )
         return entries, (voicemails[0] if voicemails else None)
+
+    async def _optional(self, resource: str) -> dict[str, Any] | None:
+        """Read an object the token, the contract or the account may not have (None then)."""
+        try:
+            answer = await self._get(resource)
+        except CentrexPermissionError, CentrexLineNotFoundError:
+            return None
+        return answer if isinstance(answer, dict) else None
+
+    def _block_anonymous_path(self, ref: _LineRef) -> str:
+        return path(ref.user_id, "phonelines", ref.endpoint_id, "blockanonymous")
+
+    # -- history: missed calls without webhooks, unheard voicemail -----------
+
+    async def _history(self) -> list[dict[str, Any]] | None:
+        """Return the newest calls and voicemails (None without the history:read scope)."""
+        query = urlencode({"types": ["CALL", "VOICEMAIL"], "limit": HISTORY_LIMIT}, doseq=True)
+        return await self._optional_items(f"/history?{query}")
+
+    def _history_line(self, entry: dict[str, Any]) -> str | None:
+        """Return the line a history entry is about (its phoneline, else its number)."""
+        extensions = {str(e) for e in entry.get("connectionIds") or []} | {
+            str((routed.get("endpoint") or {}).get("extension"))
+            for routed in entry.get("endpoints") or []
+            if isinstance(routed, dict)
+        }
+        for ref in self._refs.values():
+            if ref.endpoint_id in extensions:
+                return ref.id
+        digits = "".join(ch for ch in str(entry.get("target", "")) if ch.isdigit())
+        return next((ref.id for ref in self._refs.values() if digits in ref.numbers), None)
+
+    def _take_history(self, history: list[dict[str, Any]] | None) -> dict[str, int | None]:
+        """Count unheard voicemails per line; queue calls missed since the last poll."""
+        if history is None:
+            return dict.fromkeys(self._refs)
+        unheard: dict[str, int | None] = dict.fromkeys(self._refs, 0)
+        newest = self._history_since
+        for entry in history:
+            line_id = self._history_line(entry)
+            if line_id is None:
+                continue
+            created = str(entry.get("created", ""))
+            if entry.get("type") == "VOICEMAIL" and not entry.get("read"):
+                unheard[line_id] = (unheard[line_id] or 0) + 1
+            elif (
+                entry.get("type") == "CALL"
+                and entry.get("direction") == "MISSED_INCOMING"
+                and self._history_since is not None
+                and created > self._history_since
+            ):
+                caller = str(entry.get("source", ""))
+                self._polled_events.append(
+                    LineEvent(
+                        line_id,
+                        LineEventType.MISSED,
+                        f"history-{entry.get('id')}",
+                        caller=None if caller == "anonymous" else _to_e164(caller),
+                        caller_name=str(entry.get("sourceAlias") or "") or None,
+                    )
+                )
+            newest = max(newest or created, created)
+        # The first poll only marks where history starts: older calls are not news.
+        self._history_since = newest or self._history_since or ""
+        return unheard
+
+    def take_polled_events(self) -> list[LineEvent]:
+        """Return the missed calls the last polls found in the history, once."""
+        events, self._polled_events = self._polled_events, []
+        return events
 
     def _ref(self, line_id: str) -> _LineRef:
         try:
@@ -277,12 +377,18 @@ class SipgateProvider(HttpProvider):
         self,
         ref: _LineRef,
         calls: set[str] | None,
-        settings: tuple[list[dict[str, Any]], dict[str, Any] | None] | None,
+        phoneline: _Phoneline | None,
+        unheard: int | None,
     ) -> Line:
         devices = self._line_devices(ref)
-        if settings is not None:
-            forwarding = read_forwarding(*settings, self._endpoints)
+        options: dict[LineOption, bool] = {}
+        if phoneline is not None:
+            forwarding = read_forwarding(phoneline.entries, phoneline.voicemail, self._endpoints)
             kinds = frozenset({ForwardKind.UNCONDITIONAL, ForwardKind.NO_ANSWER})
+            if phoneline.block_anonymous is not None:
+                options[LineOption.ANONYMOUS_CALL_REJECTION] = bool(
+                    phoneline.block_anonymous.get("enabled")
+                )
         else:
             forwarding, kinds = Forwarding(), frozenset()
         if calls is None:
@@ -304,12 +410,16 @@ class SipgateProvider(HttpProvider):
                 forward_kinds=kinds,
                 no_answer_delay=SIPGATE_DELAYS if kinds else None,
                 do_not_disturb=bool(devices),
+                options=frozenset(options),
+                voicemail_messages=unheard is not None and ref.has_phoneline,
             ),
             forwarding=forwarding,
             do_not_disturb=bool(devices) and all(device.get("dnd") for device in devices),
             registered=any(device.get("online") for device in devices) if devices else None,
             call_state=call_state,
             holder=ref.holder,
+            options=options,
+            new_voicemails=unheard if ref.has_phoneline else None,
         )
 
     def _forwardings_path(self, ref: _LineRef) -> str:
@@ -416,6 +526,17 @@ class SipgateProvider(HttpProvider):
                 ref.user_id, "phonelines", ref.endpoint_id, "voicemails", str(plan.voicemail["id"])
             )
             await self.request("PUT", resource, json.dumps(voicemail_body, separators=(",", ":")))
+
+    async def async_set_option(self, line_id: str, option: LineOption, enabled: bool) -> None:  # noqa: FBT001
+        """Switch the blocking of anonymous calls, sending back what else was read."""
+        ref = self._ref(line_id)
+        if option is not LineOption.ANONYMOUS_CALL_REJECTION or not ref.has_phoneline:
+            raise CentrexRequestError("sipgate has no such option", field="option")
+        current = await self._get(self._block_anonymous_path(ref))
+        body = {**(current if isinstance(current, dict) else {}), "enabled": enabled}
+        await self.request(
+            "PUT", self._block_anonymous_path(ref), json.dumps(body, separators=(",", ":"))
+        )
 
     async def async_set_do_not_disturb(self, line_id: str, enabled: bool) -> None:  # noqa: FBT001
         """Set do-not-disturb on every device of the line.
