@@ -220,6 +220,9 @@ async def test_sipgate_forward_always_sends_the_documented_request(
 async def test_sipgate_refuses_a_busy_forward_without_a_request(
     hass: HomeAssistant, sipgate_entry: MockConfigEntry, sipgate_fake: FakeSipgate
 ) -> None:
-    with pytest.raises(ServiceValidationError):
+    with pytest.raises(ServiceValidationError) as err:
         await _select(hass, SIPGATE_MODE, "busy")
     assert sipgate_fake.writes() == []
+    # Refused by us, before sending, and the message says so (not "the provider refused").
+    assert err.value.translation_key == "request_not_sent"
+    assert "busy" in err.value.translation_placeholders["reason"]

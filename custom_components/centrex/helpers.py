@@ -10,6 +10,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from .api import (
     CentrexAuthenticationError,
     CentrexError,
+    CentrexInvalidRequestError,
     CentrexLineNotFoundError,
     CentrexMissingDestinationError,
     CentrexProvider,
@@ -24,30 +25,30 @@ if TYPE_CHECKING:
     from .entity import CentrexLineEntity
 
 
+#: How provider-layer errors are told to users, the most specific first:
+#: (error type, translation key, its placeholder, a validation error or not).
+_TRANSLATIONS: tuple[tuple[type[Exception], str, str | None, bool], ...] = (
+    (InvalidPhoneNumberError, "invalid_phone_number", "number", True),
+    (CentrexMissingDestinationError, "destination_required", None, True),
+    (CentrexLineNotFoundError, "line_not_found", None, True),
+    # Our own refusal, before anything was sent: say so, and why.
+    (CentrexInvalidRequestError, "request_not_sent", "reason", True),
+    # The provider's refusal, with what it said.
+    (CentrexRequestError, "provider_rejected", "reason", True),
+    (CentrexAuthenticationError, "authentication_failed", None, False),
+)
+
+
 def translated_error(err: Exception) -> HomeAssistantError:
     """Return the translated Home Assistant error for a provider-layer error."""
-    if isinstance(err, InvalidPhoneNumberError):
-        return ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_phone_number",
-            translation_placeholders={"number": str(err)},
-        )
-    if isinstance(err, CentrexMissingDestinationError):
-        return ServiceValidationError(
-            translation_domain=DOMAIN, translation_key="destination_required"
-        )
-    if isinstance(err, CentrexLineNotFoundError):
-        return ServiceValidationError(translation_domain=DOMAIN, translation_key="line_not_found")
-    if isinstance(err, CentrexRequestError):
-        return ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="provider_rejected",
-            translation_placeholders={"reason": str(err)},
-        )
-    if isinstance(err, CentrexAuthenticationError):
-        return HomeAssistantError(
-            translation_domain=DOMAIN, translation_key="authentication_failed"
-        )
+    for kind, key, placeholder, validation in _TRANSLATIONS:
+        if isinstance(err, kind):
+            error = ServiceValidationError if validation else HomeAssistantError
+            return error(
+                translation_domain=DOMAIN,
+                translation_key=key,
+                translation_placeholders={placeholder: str(err)} if placeholder else None,
+            )
     return HomeAssistantError(translation_domain=DOMAIN, translation_key="communication_error")
 
 

@@ -37,6 +37,15 @@ class CentrexRequestError(CentrexError):
         self.field = field
 
 
+class CentrexInvalidRequestError(CentrexRequestError):
+    """We refused a change before sending it: the provider would not accept it.
+
+    The message says why (a delay out of the provider's range, a destination
+    only the provider's own tools can set), so users can tell our refusal from
+    the provider's.
+    """
+
+
 class CentrexLineNotFoundError(CentrexRequestError):
     """The line (or another resource) does not exist on this account (any more)."""
 
@@ -45,7 +54,7 @@ class CentrexPermissionError(CentrexError):
     """The credentials are valid but do not allow this (missing right or feature)."""
 
 
-class CentrexMissingDestinationError(CentrexRequestError):
+class CentrexMissingDestinationError(CentrexInvalidRequestError):
     """Forwarding was switched on with nowhere to send the calls."""
 
     def __init__(self) -> None:

@@ -25,9 +25,9 @@ from .exceptions import (
     CentrexAuthenticationError,
     CentrexConnectionError,
     CentrexError,
+    CentrexInvalidRequestError,
     CentrexLineNotFoundError,
     CentrexPermissionError,
-    CentrexRequestError,
 )
 from .http import HttpProvider, path
 from .models import (
@@ -146,7 +146,7 @@ def from_ovh_number(number: str | None) -> str | None:
 def to_ovh_number(e164: str) -> str:
     """Convert an E.164 number to OVH's international form (0033…)."""
     if not e164.startswith("+") or not e164[1:].isdigit():
-        raise CentrexRequestError("destination is not E.164", field="destination")
+        raise CentrexInvalidRequestError("destination is not E.164", field="destination")
     return "00" + e164[1:]
 
 
@@ -511,7 +511,7 @@ class OvhProvider(HttpProvider):
     def option_changes(self, options: Mapping[str, Any], forwarding: Forwarding) -> dict[str, Any]:
         """Return the option fields that make the line's forwarding `forwarding`."""
         if forwarding.has_conflict():
-            raise CentrexRequestError("unconditional forwarding excludes the others")
+            raise CentrexInvalidRequestError("unconditional forwarding excludes the others")
         current = self._forwarding_from_options(options)
         changes: dict[str, Any] = {}
         for kind, field in _KIND_FIELDS.items():
@@ -521,7 +521,9 @@ class OvhProvider(HttpProvider):
         delay = forwarding.no_answer_delay
         if delay is not None and delay != current.no_answer_delay:
             if not OVH_DELAYS.accepts(delay):
-                raise CentrexRequestError("delay out of range (5 to 60 s)", field="no_answer_delay")
+                raise CentrexInvalidRequestError(
+                    "delay out of range (5 to 60 s)", field="no_answer_delay"
+                )
             changes["forwardNoReplyDelay"] = delay
         return changes
 
@@ -573,14 +575,14 @@ class OvhProvider(HttpProvider):
     ) -> dict[str, Any]:
         """Return the option fields that make one forward `rule`."""
         if rule.active and not rule.destination:
-            raise CentrexRequestError("a destination is needed", field="destination")
+            raise CentrexInvalidRequestError("a destination is needed", field="destination")
         fields: dict[str, Any] = {field: rule.active}
         if rule.destination == now.destination or not rule.destination:
             return fields  # only switched on or off: its destination stays as it is
         if not rule.active:
             return fields  # a destination for a forward that is off is ours to remember
         if is_other_destination(rule.destination):
-            raise CentrexRequestError(
+            raise CentrexInvalidRequestError(
                 "this destination can only be set in OVH's manager", field="destination"
             )
         if rule.destination == VOICEMAIL:

@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import ClientSession
 
-from .exceptions import CentrexRequestError
+from .exceptions import CentrexInvalidRequestError
 from .models import Account, Forwarding, Line, LineEvent, LineOption
 
 #: Receives the events a provider pushes.
@@ -129,4 +129,4 @@ class CentrexProvider(ABC):
 
     async def async_set_option(self, line_id: str, option: LineOption, enabled: bool) -> None:  # noqa: FBT001
         """Switch one of the line's options (those in its features) on or off."""
-        raise CentrexRequestError("this provider has no such option", field="option")
+        raise CentrexInvalidRequestError("this provider has no such option", field="option")

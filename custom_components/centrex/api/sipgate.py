@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from .exceptions import (
+    CentrexInvalidRequestError,
     CentrexLineNotFoundError,
     CentrexPermissionError,
     CentrexRequestError,
@@ -510,7 +511,7 @@ class SipgateProvider(HttpProvider):
         """
         ref = self._ref(line_id)
         if not ref.has_phoneline:
-            raise CentrexRequestError("this line has no forwarding", field="kind")
+            raise CentrexInvalidRequestError("this line has no forwarding", field="kind")
         entries, voicemail = await self._read_forwarding_objects(ref)
         plan = plan_forwarding(entries, voicemail, self._endpoints, forwarding)
         if plan.entries is not None:
@@ -531,7 +532,7 @@ class SipgateProvider(HttpProvider):
         """Switch the blocking of anonymous calls, sending back what else was read."""
         ref = self._ref(line_id)
         if option is not LineOption.ANONYMOUS_CALL_REJECTION or not ref.has_phoneline:
-            raise CentrexRequestError("sipgate has no such option", field="option")
+            raise CentrexInvalidRequestError("sipgate has no such option", field="option")
         current = await self._get(self._block_anonymous_path(ref))
         body = {**(current if isinstance(current, dict) else {}), "enabled": enabled}
         await self.request(
@@ -547,7 +548,7 @@ class SipgateProvider(HttpProvider):
         ref = self._ref(line_id)
         devices = self._line_devices(ref)
         if not devices:
-            raise CentrexRequestError("this line has no device", field="do_not_disturb")
+            raise CentrexInvalidRequestError("this line has no device", field="do_not_disturb")
         for device in devices:
             change: dict[str, Any] = {"dnd": enabled}
             if isinstance(device.get("emergencyAddressId"), int):

@@ -21,7 +21,7 @@ from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any
 
-from .exceptions import CentrexMissingDestinationError, CentrexRequestError
+from .exceptions import CentrexInvalidRequestError, CentrexMissingDestinationError
 from .models import (
     OTHER_PREFIX,
     VOICEMAIL,
@@ -64,9 +64,11 @@ class Endpoints:
             for endpoint, known in self.lines.items():
                 if known == line_id:
                     return endpoint
-            raise CentrexRequestError("no such line on this account", field="destination")
+            raise CentrexInvalidRequestError("no such line on this account", field="destination")
         if not is_e164(destination):
-            raise CentrexRequestError("destination is not a phone number", field="destination")
+            raise CentrexInvalidRequestError(
+                "destination is not a phone number", field="destination"
+            )
         return destination.lstrip("+")
 
 
@@ -176,7 +178,7 @@ class _Planner:
         of_kind = [s for s in self.slots() if _kind(s.timeout) is ForwardKind.NO_ANSWER]
         active = [slot for slot in of_kind if slot.active]
         if len(active) > 1:
-            raise CentrexRequestError(
+            raise CentrexInvalidRequestError(
                 "several no-answer forwards are on; change their delays in sipgate's web app",
                 field="no_answer_delay",
             )
@@ -184,7 +186,7 @@ class _Planner:
         if slot is None:
             return  # no no-answer forward yet: the delay applies once one is made
         if is_other_destination(slot.destination):
-            raise CentrexRequestError(
+            raise CentrexInvalidRequestError(
                 "this forward can only be changed in sipgate's web app", field="no_answer_delay"
             )
         self.set_slot(slot, timeout=delay)
@@ -212,7 +214,7 @@ class _Planner:
         if is_other_destination(destination):
             current = _effective(self.slots(), kind)
             if current is None or current.destination != destination:
-                raise CentrexRequestError(
+                raise CentrexInvalidRequestError(
                     "this destination can only be set in sipgate's web app", field="destination"
                 )
             self.set_slot(current, active=True)
@@ -221,9 +223,9 @@ class _Planner:
         slot = self.place_for(kind, destination)
         if slot is None:
             if destination == VOICEMAIL:
-                raise CentrexRequestError("this line has no voicemail", field="destination")
+                raise CentrexInvalidRequestError("this line has no voicemail", field="destination")
             if len(self.entries) >= MAX_FORWARDINGS:
-                raise CentrexRequestError(
+                raise CentrexInvalidRequestError(
                     "sipgate keeps at most three forwardings per line", field="destination"
                 )
             self.entries.append(
@@ -269,14 +271,16 @@ def _check_target(target: Forwarding, current: Forwarding) -> int | None:
     """Refuse what sipgate cannot do; return the new no-answer delay, if it changes."""
     for kind in (ForwardKind.BUSY, ForwardKind.UNREACHABLE):
         if target.is_active(kind):
-            raise CentrexRequestError("sipgate cannot forward on busy or unreachable", field="kind")
+            raise CentrexInvalidRequestError(
+                "sipgate cannot forward on busy or unreachable", field="kind"
+            )
     if target.has_conflict():
-        raise CentrexRequestError("unconditional forwarding excludes the others")
+        raise CentrexInvalidRequestError("unconditional forwarding excludes the others")
     delay = target.no_answer_delay
     if delay is None or delay == current.no_answer_delay:
         return None
     if not 1 <= delay <= MAX_TIMEOUT:
-        raise CentrexRequestError("delay out of range (1 to 600 s)", field="no_answer_delay")
+        raise CentrexInvalidRequestError("delay out of range (1 to 600 s)", field="no_answer_delay")
     return delay
 
 
