@@ -220,9 +220,28 @@ async def test_sipgate_forward_always_sends_the_documented_request(
 async def test_sipgate_refuses_a_busy_forward_without_a_request(
     hass: HomeAssistant, sipgate_entry: MockConfigEntry, sipgate_fake: FakeSipgate
 ) -> None:
-    with pytest.raises(ServiceValidationError) as err:
+    with pytest.raises(ServiceValidationError):
         await _select(hass, SIPGATE_MODE, "busy")
+    assert sipgate_fake.writes() == []
+
+
+async def test_a_change_we_refuse_says_so(
+    hass: HomeAssistant, sipgate_entry: MockConfigEntry, sipgate_fake: FakeSipgate
+) -> None:
+    # Three entries, none free for an immediate forward: a fourth is not possible.
+    sipgate_fake.forwardings["p0"] = [
+        {"alias": "Accounting group", "destination": "g1", "timeout": 15, "active": True},
+        {"alias": "Lager", "destination": "g7", "timeout": 0, "active": False},
+        {"alias": "", "destination": "4930123456710", "timeout": 30, "active": False},
+    ]
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "set_forwarding",
+            {ATTR_ENTITY_ID: SIPGATE_MODE, "mode": "always", "destination": "+33612345678"},
+            blocking=True,
+        )
     assert sipgate_fake.writes() == []
     # Refused by us, before sending, and the message says so (not "the provider refused").
     assert err.value.translation_key == "request_not_sent"
-    assert "busy" in err.value.translation_placeholders["reason"]
+    assert "three" in err.value.translation_placeholders["reason"]
