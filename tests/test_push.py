@@ -334,7 +334,12 @@ async def test_unreached_webhook_raises_a_repair_issue(
     issue_registry: ir.IssueRegistry,
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
+    # The token may not read sipgate.io's settings: calls polling sees but no
+    # webhook announced are then the only clue.
+    sipgate_fake.inject(Fault(path="/settings/sipgateio", status=403, times=1000))
     entry, url = await _sipgate(hass, sipgate_fake)
+    await settle(hass)
+    assert entry.runtime_data.webhook_target_known is False
     sipgate_fake.calls = [
         {
             "callId": "X",

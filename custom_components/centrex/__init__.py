@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -11,13 +12,19 @@ from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util.hass_dict import HassKey
 
 from .api import CentrexAuthenticationError, CentrexError, CentrexProvider, create_provider
 from .const import CONF_PROVIDER, DOMAIN
 from .coordinator import CentrexConfigEntry, CentrexCoordinator
-from .push import PushStream, async_check_webhook, async_setup_webhook
+from .push import (
+    PushStream,
+    async_check_webhook,
+    async_check_webhook_registration,
+    async_setup_webhook,
+)
 from .restore import Restorer
 from .services import async_setup_services
 from .storage import LineMemory
@@ -33,6 +40,9 @@ PLATFORMS = [
 ]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+#: How often the provider's webhook setting is looked at.
+WEBHOOK_CHECK = timedelta(hours=1)
 
 #: Accounts that exist only in memory (the demo), by entry, with the data they
 #: were created from: reloading an entry (saving its options does) finds them
@@ -86,6 +96,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: CentrexConfigEntry) -> b
         PushStream(hass, coordinator).async_start(entry)
     elif provider.push == "webhook":
         entry.async_on_unload(async_setup_webhook(hass, entry, coordinator))
+
+        # The provider's webhook setting: now, then every hour (it changes rarely).
+        async def check_registration(_now: datetime | None = None) -> None:
+            await async_check_webhook_registration(hass, coordinator)
+
+        entry.async_create_background_task(
+            hass, check_registration(), f"{DOMAIN} webhook setting {entry.entry_id}"
+        )
+        entry.async_on_unload(async_track_time_interval(hass, check_registration, WEBHOOK_CHECK))
         # After every poll, changed or not: calls polling sees but no webhook announced.
         check = partial(async_check_webhook, hass, coordinator)
         coordinator.sync_listeners.append(check)

@@ -103,6 +103,9 @@ class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
         self.push_connected: bool | None = None if provider.push is None else False
         #: Established calls that polling saw but no webhook announced.
         self.unannounced_calls = 0
+        #: Whether the provider's own webhook setting could be read (then it,
+        #: not the unannounced calls, tells whether webhooks reach us).
+        self.webhook_target_known = False
         #: What polling last reported about calls, per line (None: cannot tell).
         self._polled_calls: dict[str, CallState | None] = {}
         #: Called after every successful poll, changed or not (the last-sync sensor).

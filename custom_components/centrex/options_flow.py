@@ -1,4 +1,9 @@
-"""Options: the account's saved destinations and each line holder's mobile number."""
+"""Options: saved destinations, holders' mobiles, and registering our webhook address.
+
+The webhook address is offered to providers that push by webhook: it is set at
+the provider for the user, and another address already there is replaced only
+once the user confirms.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import Any
 import probatio as vol
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlowWithReload
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     ObjectSelector,
     ObjectSelectorConfig,
     SelectOptionDict,
@@ -18,12 +24,20 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
-from .api import VOICEMAIL, InvalidPhoneNumberError, to_e164
+from .api import (
+    VOICEMAIL,
+    CentrexError,
+    CentrexPermissionError,
+    InvalidPhoneNumberError,
+    to_e164,
+)
 from .const import CONF_DESTINATIONS, CONF_MOBILES
 from .coordinator import CentrexConfigEntry
 from .push import CONF_WEBHOOK_ID, webhook_url
 
 _TEL = TextSelector(TextSelectorConfig(type=TextSelectorType.TEL))
+CONF_REGISTER_WEBHOOK = "register_webhook"
+CONF_REPLACE = "replace"
 
 
 class InvalidOptionError(ValueError):
@@ -40,6 +54,8 @@ class CentrexOptionsFlow(OptionsFlowWithReload):
     """Edit saved destinations and holders' mobiles; the account reloads on save."""
 
     config_entry: CentrexConfigEntry
+    _options: dict[str, Any]
+    _current_target: str
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show both lists and check every number."""
@@ -47,12 +63,18 @@ class CentrexOptionsFlow(OptionsFlowWithReload):
         placeholders = {"value": "", "webhook_url": self._webhook_url()}
         if user_input is not None:
             try:
-                options = self._validated(user_input)
+                self._options = self._validated(user_input)
             except InvalidOptionError as err:
                 errors["base"] = err.key
                 placeholders["value"] = err.value[:60]
             else:
-                return self.async_create_entry(data=options)
+                if not user_input.get(CONF_REGISTER_WEBHOOK):
+                    return self.async_create_entry(data=self._options)
+                if (error := await self._async_register(confirmed=False)) is None:
+                    return self.async_create_entry(data=self._options)
+                if error == "confirm":
+                    return await self.async_step_replace_webhook()
+                errors["base"] = error
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
@@ -61,6 +83,47 @@ class CentrexOptionsFlow(OptionsFlowWithReload):
             errors=errors,
             description_placeholders=placeholders,
         )
+
+    async def async_step_replace_webhook(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask before replacing another address the user set at the provider."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            if not user_input.get(CONF_REPLACE):
+                return self.async_create_entry(data=self._options)
+            if (error := await self._async_register(confirmed=True)) is None:
+                return self.async_create_entry(data=self._options)
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="replace_webhook",
+            data_schema=vol.Schema({vol.Required(CONF_REPLACE, default=False): BooleanSelector()}),
+            errors=errors,
+            description_placeholders={
+                "current": self._current_target,
+                "webhook_url": self._webhook_url(),
+            },
+        )
+
+    async def _async_register(self, *, confirmed: bool) -> str | None:
+        """Register our address at the provider; return an error key, or "confirm"."""
+        url = self._webhook_url()
+        if not url.startswith(("https://", "http://")):
+            return "no_public_url"
+        provider = self.config_entry.runtime_data.provider
+        try:
+            current = await provider.async_get_webhook_target()
+            if current == url:
+                return None
+            if current and not confirmed:
+                self._current_target = current
+                return "confirm"
+            await provider.async_set_webhook_target(url)
+        except CentrexPermissionError:
+            return "webhook_not_allowed"
+        except CentrexError:
+            return "cannot_reach_provider"
+        return None
 
     def _webhook_url(self) -> str:
         """Return the address to register at providers that push by webhook ("-" otherwise)."""
@@ -100,12 +163,13 @@ class CentrexOptionsFlow(OptionsFlowWithReload):
                 },
             )
         )
-        return vol.Schema(
-            {
-                vol.Optional(CONF_DESTINATIONS): destinations,
-                vol.Optional(CONF_MOBILES): mobiles,
-            }
-        )
+        fields: dict[Any, Any] = {
+            vol.Optional(CONF_DESTINATIONS): destinations,
+            vol.Optional(CONF_MOBILES): mobiles,
+        }
+        if self.config_entry.data.get(CONF_WEBHOOK_ID):
+            fields[vol.Optional(CONF_REGISTER_WEBHOOK, default=False)] = BooleanSelector()
+        return vol.Schema(fields)
 
     def _current(self) -> dict[str, Any]:
         options = self.config_entry.options

@@ -157,10 +157,51 @@ def webhook_issue_id(coordinator: CentrexCoordinator) -> str:
     return f"webhook_unreachable_{coordinator.config_entry.entry_id}"
 
 
+async def async_check_webhook_registration(
+    hass: HomeAssistant, coordinator: CentrexCoordinator
+) -> None:
+    """Look at the provider's own setting: tell whether it calls our address.
+
+    Where the credentials may not read it, the guess from calls that polling
+    saw but no webhook announced (`async_check_webhook`) stands in.
+    """
+    webhook_id = coordinator.config_entry.data.get(CONF_WEBHOOK_ID, "")
+    ours = webhook_url(hass, webhook_id)
+    try:
+        target = await coordinator.provider.async_get_webhook_target()
+    except CentrexError:
+        coordinator.webhook_target_known = False
+        return
+    coordinator.webhook_target_known = True
+    issue_id = webhook_registration_issue_id(coordinator)
+    if target == ours:
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
+        return
+    coordinator.async_set_push_connected(connected=False)
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="webhook_not_registered",
+        translation_placeholders={
+            "account": coordinator.account.name,
+            "url": ours,
+            "current": target or "-",
+        },
+    )
+
+
+def webhook_registration_issue_id(coordinator: CentrexCoordinator) -> str:
+    """Return the repair issue id saying the provider calls another address (or none)."""
+    return f"webhook_not_registered_{coordinator.config_entry.entry_id}"
+
+
 @callback
 def async_check_webhook(hass: HomeAssistant, coordinator: CentrexCoordinator) -> None:
     """After a poll: too many calls no webhook announced means the webhook is not reached."""
-    if coordinator.unannounced_calls < UNANNOUNCED_CALLS_LIMIT:
+    if coordinator.webhook_target_known or coordinator.unannounced_calls < UNANNOUNCED_CALLS_LIMIT:
         return
     coordinator.async_set_push_connected(connected=False)
     webhook_id = coordinator.config_entry.data.get(CONF_WEBHOOK_ID, "")

@@ -99,6 +99,17 @@ class CentrexProvider(ABC):
         """Turn a webhook's form fields into line events (CentrexRequestError if malformed)."""
         raise NotImplementedError
 
+    async def async_get_webhook_target(self) -> str:
+        """Return the address the provider sends incoming calls' events to ("" when none).
+
+        Raises CentrexPermissionError when the credentials may not read it.
+        """
+        raise NotImplementedError
+
+    async def async_set_webhook_target(self, url: str) -> None:
+        """Make `url` the address of incoming calls' events, keeping the other settings."""
+        raise NotImplementedError
+
     def webhook_reply(self, url: str) -> str:
         """Return the body answering a call's first webhook."""
         raise NotImplementedError

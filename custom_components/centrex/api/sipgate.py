@@ -443,6 +443,22 @@ class SipgateProvider(HttpProvider):
             return False
         return True
 
+    async def async_get_webhook_target(self) -> str:
+        """Return the account's sipgate.io incoming URL (scope settings:sipgateio:read)."""
+        settings = await self._get("/settings/sipgateio")
+        return str((settings or {}).get("incomingUrl") or "")
+
+    async def async_set_webhook_target(self, url: str) -> None:
+        """Set the incoming URL; the outgoing URL, log and whitelist go back as read."""
+        settings = await self._get("/settings/sipgateio")
+        current = settings if isinstance(settings, dict) else {}
+        body = {
+            "incomingUrl": url,
+            "outgoingUrl": str(current.get("outgoingUrl") or ""),
+            **{key: current[key] for key in ("log", "whitelist") if key in current},
+        }
+        await self.request("PUT", "/settings/sipgateio", json.dumps(body, separators=(",", ":")))
+
     def webhook_reply(self, url: str) -> str:
         """Answer a newCall so that sipgate also sends its answer and hangup events."""
         attribute = xml_escape(url, {'"': "&quot;"})
