@@ -56,14 +56,24 @@ def _other_label(coordinator: CentrexCoordinator, destination: str) -> str:
     return destination.split(":", 1)[1]
 
 
+#: Beyond this many lines, "Forward to" offers saved destinations only: a list
+#: of hundreds of colleagues helps nobody and weighs on every state written.
+#: Any line's name can still be typed, or given to the actions.
+MAX_COLLEAGUE_CHOICES = 30
+
+
 def destination_choices(coordinator: CentrexCoordinator, line: Line) -> list[str]:
     """Return what a line's "Forward to" offers: saved destinations, then colleagues' lines."""
     choices = list(saved_destinations(coordinator.config_entry))
-    for other in coordinator.data.lines.values():
-        if other.id != line.id and other.name not in choices:
-            choices.append(other.name)
+    seen = set(choices)
+    lines = coordinator.data.lines
+    if len(lines) <= MAX_COLLEAGUE_CHOICES + 1:
+        for other in lines.values():
+            if other.id != line.id and other.name not in seen:
+                choices.append(other.name)
+                seen.add(other.name)
     current = destination_name(coordinator, next_destination(coordinator, line))
-    if current is not None and current not in choices:
+    if current is not None and current not in seen:
         choices.append(current)
     return choices
 

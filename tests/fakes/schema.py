@@ -39,6 +39,17 @@ def _inline(node: Any, root: dict[str, Any], depth: int = 0) -> Any:
     return node
 
 
+@cache
+def _validator(kind: str, schema_json: str) -> Any:
+    """Build a validator once per schema (they are reused for every request)."""
+    validator = OAS30WriteValidator if kind == "write" else OAS30ReadValidator
+    return validator(json.loads(schema_json))
+
+
+def _errors(kind: str, schema: dict[str, Any], value: Any) -> list[Any]:
+    return list(_validator(kind, json.dumps(schema, sort_keys=True)).iter_errors(value))
+
+
 @dataclass(frozen=True)
 class Operation:
     method: str
@@ -115,7 +126,7 @@ class Schema:
             elif body is not None:
                 errors += [
                     f"{'/'.join(map(str, error.absolute_path)) or 'body'}: {error.message}"
-                    for error in OAS30WriteValidator(schema).iter_errors(body)
+                    for error in _errors("write", schema, body)
                 ]
         parameters = operation.query_parameters()
         for name, values in query.items():
@@ -126,7 +137,7 @@ class Schema:
             value: Any = values if schema.get("type") == "array" else values[-1]
             errors += [
                 f"{name}: {error.message}"
-                for error in OAS30WriteValidator(schema).iter_errors(_typed(value, schema))
+                for error in _errors("write", schema, _typed(value, schema))
             ]
         return errors
 
@@ -145,7 +156,7 @@ class Schema:
             return ["the response is not JSON"]
         return [
             f"{'/'.join(map(str, error.absolute_path)) or 'body'}: {error.message}"
-            for error in OAS30ReadValidator(schema).iter_errors(decoded)
+            for error in _errors("read", schema, decoded)
         ]
 
 
