@@ -32,7 +32,10 @@ pytestmark = pytest.mark.bench
 
 LATENCY = 0.05
 RESULTS = Path(__file__).parents[2] / "BENCHMARKS.md"
-TARGETS = {"refresh": 4.0, "write": 2.5, "block_ms": 50.0}
+#: A confirmed write is a read-modify-write of the provider's own objects (read
+#: just before, so nothing changed meanwhile is sent back stale), the write,
+#: and the read-back that confirms it: three round trips.
+TARGETS = {"refresh": 4.0, "write": 3.5, "block_ms": 50.0}
 ROWS: list[dict[str, Any]] = []
 
 

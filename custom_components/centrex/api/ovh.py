@@ -87,9 +87,11 @@ ACCESS_RULES = (
 
 #: OVH asks for fair use, about 60 requests a minute per consumer key.
 REQUESTS_PER_MINUTE = 60
-#: Requests to refresh one line: its options, its last registrations and its
-#: voicemail's inbox.
-REQUESTS_PER_LINE = 3
+#: Requests to refresh one line: its options and its last registrations (its
+#: voicemail's inbox is read every `INBOX_INTERVAL` only).
+REQUESTS_PER_LINE = 2
+#: How often a line's voicemail inbox is counted, in seconds.
+INBOX_INTERVAL = 300
 #: How often the list of lines is fetched again (new or removed lines).
 DISCOVERY_INTERVAL = timedelta(minutes=15)
 #: A line counts as registered when its newest SIP registration is younger
@@ -192,6 +194,7 @@ class OvhProvider(HttpProvider):
         self._discovered_at: datetime | None = None
         self._lines: dict[str, Line] = {}
         self._refreshed_at: dict[str, float] = {}
+        self._inbox_read_at: dict[str, float] = {}
         self.events_url = str(config.get("events_url") or OVH_EVENTS).rstrip("/")
         self._answered: set[str] = set()
         #: Calls whose ringing stopped without being answered (yet): call id → timer.
@@ -338,7 +341,20 @@ class OvhProvider(HttpProvider):
         return path("telephony", ref.billing_account, "line", ref.service_name, *rest)
 
     async def _inbox(self, ref: _LineRef) -> int | None:
-        """Count the messages in the line's voicemail inbox (heard ones move to "old")."""
+        """Count the messages in the line's voicemail inbox (heard ones move to "old").
+
+        Read at most every `INBOX_INTERVAL` per line: a new message can wait a
+        few minutes, the fair-use budget is better spent on forwarding.
+        """
+        known = self._lines.get(ref.id)
+        read_at = self._inbox_read_at.get(ref.id)
+        if (
+            known is not None
+            and read_at is not None
+            and time.monotonic() - read_at < INBOX_INTERVAL
+        ):
+            return known.new_voicemails
+        self._inbox_read_at[ref.id] = time.monotonic()
         resource = path("telephony", ref.billing_account, "voicemail", ref.service_name)
         try:
             messages = await self._signed("GET", f"{resource}/directories?dir=inbox")

@@ -14,6 +14,7 @@ import asyncio
 import base64
 import binascii
 import json
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,6 +75,8 @@ M+TfPtOUumI/NHMTvsRW9+ECAwEAAQ==
 _UNANSWERED_END = {"forwarded": LineEventType.FORWARDED}
 
 
+#: How often a phoneline's anonymous-call blocking is read again, in seconds.
+OPTIONS_INTERVAL = 300
 #: History entries read per poll: the newest calls and voicemails (inferred:
 #: enough for 30 s of an office's calls; the API allows up to 1000).
 HISTORY_LIMIT = 100
@@ -149,6 +152,8 @@ class SipgateProvider(HttpProvider):
         # The newest history entry seen (its `created`), and missed calls found since.
         self._history_since: str | None = None
         self._polled_events: list[LineEvent] = []
+        # Anonymous-call blocking per line: (when read, as read).
+        self._block: dict[str, tuple[float, dict[str, Any] | None]] = {}
 
     def _headers(self, method: str, url: str, body: str) -> dict[str, str]:
         return {"Authorization": self._authorization}
@@ -255,9 +260,18 @@ class SipgateProvider(HttpProvider):
         entries, voicemails, block = await asyncio.gather(
             self._items(self._forwardings_path(ref)),
             self._optional_items(path(ref.user_id, "phonelines", ref.endpoint_id, "voicemails")),
-            self._optional(self._block_anonymous_path(ref)),
+            self._block_anonymous(ref),
         )
         return _Phoneline(entries, voicemails[0] if voicemails else None, block)
+
+    async def _block_anonymous(self, ref: _LineRef) -> dict[str, Any] | None:
+        """Read anonymous-call blocking every `OPTIONS_INTERVAL` (it rarely changes elsewhere)."""
+        known = self._block.get(ref.id)
+        if known is not None and time.monotonic() - known[0] < OPTIONS_INTERVAL:
+            return known[1]
+        block = await self._optional(self._block_anonymous_path(ref))
+        self._block[ref.id] = (time.monotonic(), block)
+        return block
 
     async def _read_forwarding_objects(
         self, ref: _LineRef
@@ -554,6 +568,7 @@ class SipgateProvider(HttpProvider):
         await self.request(
             "PUT", self._block_anonymous_path(ref), json.dumps(body, separators=(",", ":"))
         )
+        self._block.pop(line_id, None)  # read it back at once
 
     async def async_set_do_not_disturb(self, line_id: str, enabled: bool) -> None:  # noqa: FBT001
         """Set do-not-disturb on every device of the line.
