@@ -148,3 +148,10 @@ async def settle(hass: HomeAssistant, rounds: int = 300) -> None:
     for _ in range(rounds):
         await hass.async_block_till_done()
         await asyncio.sleep(0)
+
+
+async def switch(hass: HomeAssistant, entity_id: str, *, on: bool) -> None:
+    """Turn a switch on or off through Home Assistant's switch actions."""
+    await hass.services.async_call(
+        "switch", "turn_on" if on else "turn_off", {"entity_id": entity_id}, blocking=True
+    )

@@ -244,6 +244,7 @@ def _ovh_provider() -> OvhProvider:
     for service in (LINE, COLLEAGUE):
         ref = _LineRef(BILLING_ACCOUNT, service, service)
         provider._refs[ref.id] = ref
+        provider._lines_by_number[service] = ref.id  # as discovery records them
     return provider
 
 

@@ -10,11 +10,8 @@ from homeassistant.components.number import DOMAIN as NUMBER_DOMAIN
 from homeassistant.components.number import SERVICE_SET_VALUE
 from homeassistant.components.select import DOMAIN as SELECT_DOMAIN
 from homeassistant.components.select import SERVICE_SELECT_OPTION
-from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
 from homeassistant.const import (
     ATTR_ENTITY_ID,
-    SERVICE_TURN_OFF,
-    SERVICE_TURN_ON,
     STATE_OFF,
     STATE_ON,
     STATE_UNKNOWN,
@@ -30,7 +27,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.centrex.const import DOMAIN, EVENT_FORWARDING_CHANGED, SCAN_INTERVAL
 
-from .conftest import ovh_data, settle, setup_entry
+from .conftest import ovh_data, settle, setup_entry, switch
 from .fakes import ovh
 from .fakes.ovh import FakeOvh
 
@@ -38,24 +35,15 @@ FORWARDING = "switch.reception_call_forwarding"
 MODE = "select.reception_call_forwarding_mode"
 
 
-async def _switch(hass: HomeAssistant, entity_id: str, *, on: bool) -> None:
-    await hass.services.async_call(
-        SWITCH_DOMAIN,
-        SERVICE_TURN_ON if on else SERVICE_TURN_OFF,
-        {ATTR_ENTITY_ID: entity_id},
-        blocking=True,
-    )
-
-
 async def test_forwarding_switch_restores_the_last_mode(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
     assert hass.states.get(FORWARDING).state == STATE_ON
-    await _switch(hass, FORWARDING, on=False)
+    await switch(hass, FORWARDING, on=False)
     assert hass.states.get(FORWARDING).state == STATE_OFF
     assert hass.states.get(MODE).state == "off"
 
-    await _switch(hass, FORWARDING, on=True)
+    await switch(hass, FORWARDING, on=True)
     assert hass.states.get(MODE).state == "no_answer"
     assert hass.states.get("text.reception_forwarding_destination").state == "Sales (Claire)"
 
@@ -65,8 +53,8 @@ async def test_forwarding_switch_restores_the_last_mode(
         {ATTR_ENTITY_ID: MODE, "option": "busy"},
         blocking=True,
     )
-    await _switch(hass, FORWARDING, on=False)
-    await _switch(hass, FORWARDING, on=True)
+    await switch(hass, FORWARDING, on=False)
+    await switch(hass, FORWARDING, on=True)
     assert hass.states.get(MODE).state == "busy"
 
 
@@ -80,11 +68,11 @@ async def test_last_mode_survives_a_restart(hass: HomeAssistant, ovh_fake: FakeO
         {ATTR_ENTITY_ID: "select.accueil_call_forwarding_mode", "option": "busy_or_no_answer"},
         blocking=True,
     )
-    await _switch(hass, "switch.accueil_call_forwarding", on=False)
+    await switch(hass, "switch.accueil_call_forwarding", on=False)
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
 
-    await _switch(hass, "switch.accueil_call_forwarding", on=True)
+    await switch(hass, "switch.accueil_call_forwarding", on=True)
     assert hass.states.get("select.accueil_call_forwarding_mode").state == "busy_or_no_answer"
 
 
@@ -92,7 +80,7 @@ async def test_forwarding_switch_without_destination(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
     with pytest.raises(ServiceValidationError) as excinfo:
-        await _switch(hass, "switch.workshop_call_forwarding", on=True)
+        await switch(hass, "switch.workshop_call_forwarding", on=True)
     assert excinfo.value.translation_key == "destination_required"
     assert hass.states.get("switch.workshop_call_forwarding").state == STATE_OFF
 
@@ -100,18 +88,18 @@ async def test_forwarding_switch_without_destination(
 async def test_unreachable_switch(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
     entity_id = "switch.sales_claire_forward_when_unreachable"
     assert hass.states.get(entity_id).state == STATE_ON
-    await _switch(hass, entity_id, on=False)
+    await switch(hass, entity_id, on=False)
     assert hass.states.get(entity_id).state == STATE_OFF
-    await _switch(hass, entity_id, on=True)
+    await switch(hass, entity_id, on=True)
     assert hass.states.get(entity_id).state == STATE_ON
 
     # The reception line has a destination for its no-answer forward: it is reused.
-    await _switch(hass, "switch.reception_forward_when_unreachable", on=True)
+    await switch(hass, "switch.reception_forward_when_unreachable", on=True)
     line = await init_integration.runtime_data.provider.async_get_line("reception")
     assert line.forwarding.rule("unreachable").destination == "line:sales_claire"
 
     with pytest.raises(ServiceValidationError):
-        await _switch(hass, "switch.workshop_forward_when_unreachable", on=True)
+        await switch(hass, "switch.workshop_forward_when_unreachable", on=True)
 
 
 async def test_always_turns_the_unreachable_forward_off(
@@ -178,7 +166,7 @@ async def test_changes_are_announced_with_their_source(
     await setup_entry(
         hass, MockConfigEntry(domain=DOMAIN, unique_id="ovh", data=ovh_data(ovh_fake))
     )
-    await _switch(hass, "switch.accueil_call_forwarding", on=False)
+    await switch(hass, "switch.accueil_call_forwarding", on=False)
     assert [event.data["source"] for event in events] == ["home_assistant"]
     assert events[0].data["mode"] == "off"
     assert events[0].data["device_id"] is not None

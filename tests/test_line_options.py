@@ -6,11 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
 from homeassistant.const import (
-    ATTR_ENTITY_ID,
-    SERVICE_TURN_OFF,
-    SERVICE_TURN_ON,
     STATE_OFF,
     STATE_ON,
 )
@@ -19,20 +15,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.centrex.const import DOMAIN, SCAN_INTERVAL
 
-from .conftest import ovh_data, settle, setup_entry, sipgate_data, wait_for
+from .conftest import ovh_data, settle, setup_entry, sipgate_data, switch, wait_for
 from .fakes.ovh import FakeOvh
 from .fakes.sipgate import FakeSipgate
 
 ACCUEIL = "0033184801200"
-
-
-async def _switch(hass: HomeAssistant, entity_id: str, *, on: bool) -> None:
-    await hass.services.async_call(
-        SWITCH_DOMAIN,
-        SERVICE_TURN_ON if on else SERVICE_TURN_OFF,
-        {ATTR_ENTITY_ID: entity_id},
-        blocking=True,
-    )
 
 
 async def test_ovh_anonymous_calls_hidden_number_and_voicemail(
@@ -46,8 +33,8 @@ async def test_ovh_anonymous_calls_hidden_number_and_voicemail(
     options = ovh_fake.lines[ACCUEIL].options
     before = dict(options)
 
-    await _switch(hass, "switch.accueil_reject_anonymous_calls", on=True)
-    await _switch(hass, "switch.accueil_hide_my_number", on=True)
+    await switch(hass, "switch.accueil_reject_anonymous_calls", on=True)
+    await switch(hass, "switch.accueil_hide_my_number", on=True)
     assert hass.states.get("switch.accueil_reject_anonymous_calls").state == STATE_ON
     assert hass.states.get("switch.accueil_hide_my_number").state == STATE_ON
     assert options["anonymousCallRejection"] is True
@@ -80,7 +67,7 @@ async def test_sipgate_anonymous_calls_and_voicemail_from_the_history(
     # sipgate has no "hide my number" we can reach.
     assert hass.states.get("switch.zentrale_hide_my_number") is None
 
-    await _switch(hass, "switch.zentrale_reject_anonymous_calls", on=True)
+    await switch(hass, "switch.zentrale_reject_anonymous_calls", on=True)
     assert sipgate_fake.block_anonymous["p0"] == {"enabled": True, "target": "ALL"}
     assert hass.states.get("switch.zentrale_reject_anonymous_calls").state == STATE_ON
 

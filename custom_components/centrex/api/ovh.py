@@ -191,6 +191,7 @@ class OvhProvider(HttpProvider):
         self._time_delta: int | None = None
         self.budget = RequestBudget(REQUESTS_PER_MINUTE)
         self._refs: dict[str, _LineRef] = {}
+        self._lines_by_number: dict[str, str] = {}
         self._discovered_at: datetime | None = None
         self._lines: dict[str, Line] = {}
         self._refreshed_at: dict[str, float] = {}
@@ -298,6 +299,8 @@ class OvhProvider(HttpProvider):
                 ref = _LineRef(billing_account, service_name, description)
                 refs[ref.id] = ref
         self._refs = refs
+        # Which OVH number is which line of the account: fixed until the next discovery.
+        self._lines_by_number = {ref.service_name: ref.id for ref in refs.values()}
         self._discovered_at = datetime.now(UTC)
         for gone in set(self._lines) - set(refs):
             del self._lines[gone]
@@ -565,7 +568,6 @@ class OvhProvider(HttpProvider):
         await self._signed("PUT", self._line_path(ref, "options"), body)
 
     def _forwarding_from_options(self, options: Mapping[str, Any]) -> Forwarding:
-        lines_by_number = {ref.service_name: ref.id for ref in self._refs.values()}
         rules = {}
         for kind, field in _KIND_FIELDS.items():
             nature = options.get(f"{field}Nature")
@@ -576,8 +578,8 @@ class OvhProvider(HttpProvider):
             elif nature not in {None, "number"}:
                 # A fax service, say: kept as it is, shown by its number.
                 destination, label = f"{OTHER_PREFIX}{nature}:{number}", number or None
-            elif number in lines_by_number:
-                destination = line_destination(lines_by_number[number])
+            elif number in self._lines_by_number:
+                destination = line_destination(self._lines_by_number[number])
             else:
                 destination = from_ovh_number(number)
             rules[kind] = ForwardRule(

@@ -142,6 +142,7 @@ class SipgateProvider(HttpProvider):
         else:
             self._authorization = f"Bearer {token}"
         self._refs: dict[str, _LineRef] = {}
+        self._endpoints = Endpoints({})
         self._devices: dict[str, list[dict[str, Any]]] = {}  # per user
         # The user's key only overrides sipgate's published one (a test system).
         self._webhook_key = (
@@ -173,10 +174,6 @@ class SipgateProvider(HttpProvider):
         except CentrexPermissionError:
             return None
 
-    @property
-    def _endpoints(self) -> Endpoints:
-        return Endpoints({ref.endpoint_id: ref.id for ref in self._refs.values()})
-
     async def async_get_account(self) -> Account:
         """Identify the account by its master SIP id."""
         userinfo = await self._get("/authorization/userinfo")
@@ -193,6 +190,8 @@ class SipgateProvider(HttpProvider):
         users = await self._items("/users")
         found = await asyncio.gather(*(self._user_lines(user) for user in users))
         self._refs = {ref.id: ref for refs in found for ref in refs}
+        # Which sipgate endpoint is which line: fixed until the next discovery.
+        self._endpoints = Endpoints({ref.endpoint_id: ref.id for ref in self._refs.values()})
 
     async def _user_lines(self, user: dict[str, Any]) -> list[_LineRef]:
         user_id = str(user["id"])

@@ -30,6 +30,7 @@ from .models import (
     ForwardRule,
     destination_line_id,
     is_other_destination,
+    line_destination,
 )
 from .numbers import is_e164
 
@@ -52,7 +53,7 @@ class Endpoints:
     def to_model(self, destination: str) -> str:
         """Return our destination for a sipgate entry's destination."""
         if destination in self.lines:
-            return f"line:{self.lines[destination]}"
+            return line_destination(self.lines[destination])
         candidate = destination if destination.startswith("+") else f"+{destination}"
         if is_e164(candidate):
             return candidate
