@@ -156,7 +156,7 @@ async def test_missed_call_notification(hass: HomeAssistant, office: MockConfigE
     )
     from custom_components.centrex.api import LineEvent, LineEventType  # noqa: PLC0415
 
-    coordinator = office.runtime_data
+    coordinator = office.runtime_data.coordinator
     coordinator.async_handle_event(
         LineEvent("reception", LineEventType.INCOMING, "n1", "+33612345699", "Garage Moreau")
     )

@@ -84,7 +84,7 @@ async def test_diagnostics_are_redacted(
         hass, MockConfigEntry(domain=DOMAIN, unique_id="ovh", data=ovh_data(ovh_fake))
     )
     # Live events connected: call states are known (idle), not a race with the stream.
-    await wait_for(hass, lambda: entry.runtime_data.push_connected is True)
+    await wait_for(hass, lambda: entry.runtime_data.calls.connected is True)
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     text = json.dumps(diagnostics)
     for secret in (ovh.APPLICATION_SECRET, ovh.CONSUMER_KEY, ovh.APPLICATION_KEY):

@@ -76,7 +76,8 @@ def test_ids_cannot_change_the_path(segments: list[str]) -> None:
 async def test_destinations_resolve_or_are_refused(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
-    coordinator = init_integration.runtime_data
+    runtime = init_integration.runtime_data
+    coordinator = runtime.coordinator
     reception = coordinator.data.lines["reception"]
     colleagues = {line_destination(line_id) for line_id in coordinator.data.lines} - {
         line_destination("reception")
@@ -86,7 +87,7 @@ async def test_destinations_resolve_or_are_refused(
     @given(HOSTILE)
     def check(text: str) -> None:
         try:
-            destination = resolve_destination(hass, coordinator, text, reception)
+            destination = resolve_destination(hass, runtime, text, reception)
         except ServiceValidationError as err:
             assert err.translation_key == "unknown_destination"  # noqa: PT017
             assert len(err.translation_placeholders["destination"]) <= 100  # noqa: PT017

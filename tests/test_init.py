@@ -143,7 +143,7 @@ async def test_rate_limiting_slows_polling_without_outage(
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
     assert hass.states.get(CALL_STATE).state != STATE_UNAVAILABLE
-    assert init_integration.runtime_data.update_interval == SCAN_INTERVAL
+    assert init_integration.runtime_data.coordinator.update_interval == SCAN_INTERVAL
 
 
 async def test_rate_limited_at_start_retries_setup(

@@ -339,7 +339,7 @@ async def test_unreached_webhook_raises_a_repair_issue(
     sipgate_fake.inject(Fault(path="/settings/sipgateio", status=403, times=1000))
     entry, url = await _sipgate(hass, sipgate_fake)
     await settle(hass)
-    assert entry.runtime_data.webhook_target_known is False
+    assert entry.runtime_data.calls.webhook_target_known is False
     sipgate_fake.calls = [
         {
             "callId": "X",

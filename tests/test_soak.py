@@ -125,7 +125,7 @@ async def test_soak(
         assert hass.states.get(select).state != STATE_UNAVAILABLE
         line_id = next(
             line.id
-            for line in entry.runtime_data.data.lines.values()
+            for line in entry.runtime_data.coordinator.data.lines.values()
             if select.startswith(
                 f"select.{line.name.lower().replace(' ', '_').replace('(', '').replace(')', '')}"
             )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from homeassistant.const import Platform
@@ -12,22 +10,22 @@ from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
-from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util.hass_dict import HassKey
 
 from .api import CentrexAuthenticationError, CentrexError, CentrexProvider, create_provider
+from .calls import LiveCalls
+from .changes import LineChanges
 from .const import CONF_PROVIDER, DOMAIN
-from .coordinator import CentrexConfigEntry, CentrexCoordinator
-from .push import (
-    PushStream,
-    async_check_webhook,
-    async_check_webhook_registration,
-    async_setup_webhook,
-)
+from .coordinator import CentrexCoordinator
+from .credentials import async_setup_credentials_check
+from .devices import StaleDevices, async_create_account_device, current_identifiers
+from .push import async_setup_push
 from .restore import Restorer
+from .runtime import CentrexConfigEntry, CentrexRuntimeData
 from .services import async_setup_services
 from .storage import LineMemory
+from .writes import LineWriter
 
 PLATFORMS = [
     Platform.BINARY_SENSOR,
@@ -40,9 +38,6 @@ PLATFORMS = [
 ]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
-
-#: How often the provider's webhook setting is looked at.
-WEBHOOK_CHECK = timedelta(hours=1)
 
 #: Accounts that exist only in memory (the demo), by entry, with the data they
 #: were created from: reloading an entry (saving its options does) finds them
@@ -72,43 +67,32 @@ async def async_setup_entry(hass: HomeAssistant, entry: CentrexConfigEntry) -> b
             translation_domain=DOMAIN, translation_key="communication_error"
         ) from err
 
-    # The account is the hub every line device is reached through.
-    account_device = dr.async_get(hass).async_get_or_create(
-        config_entry_id=entry.entry_id,
-        identifiers={(DOMAIN, account.id)},
-        name=account.name,
-        manufacturer=provider.display_name,
-        model="Centrex account",
-        entry_type=dr.DeviceEntryType.SERVICE,
-    )
+    account_device = async_create_account_device(hass, entry, provider, account)
     memory = LineMemory(hass, entry.entry_id)
     await memory.async_load()
-    coordinator = CentrexCoordinator(hass, entry, provider, account, account_device.id, memory)
+    calls = LiveCalls(provider.push, memory.count_missed)
+    changes = LineChanges(hass, entry, memory)
+    coordinator = CentrexCoordinator(hass, entry, provider, account, calls, changes)
+    writer = LineWriter(hass, entry, provider, coordinator, memory)
+    entry.runtime_data = CentrexRuntimeData(
+        provider=provider,
+        account=account,
+        account_device_id=account_device.id,
+        coordinator=coordinator,
+        calls=calls,
+        memory=memory,
+        writer=writer,
+        restorer=Restorer(hass, writer, memory),
+    )
     await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data = coordinator
-    coordinator.restorer = Restorer(hass, coordinator)
-    entry.async_on_unload(coordinator.restorer.async_start())
+    async_setup_credentials_check(hass, entry, provider, account)
+    entry.async_on_unload(entry.runtime_data.restorer.async_start())
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    entry.async_on_unload(coordinator.async_add_listener(coordinator.async_remove_stale_devices))
-    coordinator.async_remove_stale_devices()
-    if provider.push == "stream":
-        PushStream(hass, coordinator).async_start(entry)
-    elif provider.push == "webhook":
-        entry.async_on_unload(async_setup_webhook(hass, entry, coordinator))
-
-        # The provider's webhook setting: now, then every hour (it changes rarely).
-        async def check_registration(_now: datetime | None = None) -> None:
-            await async_check_webhook_registration(hass, coordinator)
-
-        entry.async_create_background_task(
-            hass, check_registration(), f"{DOMAIN} webhook setting {entry.entry_id}"
-        )
-        entry.async_on_unload(async_track_time_interval(hass, check_registration, WEBHOOK_CHECK))
-        # After every poll, changed or not: calls polling sees but no webhook announced.
-        check = partial(async_check_webhook, hass, coordinator)
-        coordinator.sync_listeners.append(check)
-        entry.async_on_unload(lambda: coordinator.sync_listeners.remove(check))
+    stale = StaleDevices(hass, entry)
+    entry.async_on_unload(coordinator.async_add_listener(stale.async_update))
+    stale.async_update()
+    async_setup_push(hass, entry)
     return True
 
 
@@ -142,7 +126,7 @@ async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: CentrexConfigEntry, device: dr.DeviceEntry
 ) -> bool:
     """Let the user delete a line's device only once the line is gone from the account."""
-    current = entry.runtime_data.current_identifiers()
+    current = current_identifiers(entry.runtime_data)
     return not any(
         domain == DOMAIN and identifier in current for domain, identifier in device.identifiers
     )

@@ -15,9 +15,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Line
-from .coordinator import CentrexConfigEntry, CentrexCoordinator
 from .entity import CentrexAccountEntity, CentrexLineEntity
 from .platform import async_add_line_entities
+from .runtime import CentrexConfigEntry, CentrexRuntimeData
 
 # Coordinator is used to centralise the data updates.
 PARALLEL_UPDATES = 0
@@ -44,10 +44,10 @@ BINARY_SENSORS = (
 
 @dataclass(frozen=True, kw_only=True)
 class CentrexAccountBinarySensorEntityDescription(BinarySensorEntityDescription):
-    """An account binary sensor and how to read it from the coordinator."""
+    """An account binary sensor and how to read it."""
 
-    is_on_fn: Callable[[CentrexCoordinator], bool | None]
-    has_fn: Callable[[CentrexCoordinator], bool] = lambda _: True
+    is_on_fn: Callable[[CentrexRuntimeData], bool | None]
+    has_fn: Callable[[CentrexRuntimeData], bool] = lambda _: True
 
 
 ACCOUNT_BINARY_SENSORS = (
@@ -56,8 +56,8 @@ ACCOUNT_BINARY_SENSORS = (
         translation_key="push_connected",
         device_class=BinarySensorDeviceClass.CONNECTIVITY,
         entity_category=EntityCategory.DIAGNOSTIC,
-        is_on_fn=lambda coordinator: coordinator.push_connected,
-        has_fn=lambda coordinator: coordinator.provider.push is not None,
+        is_on_fn=lambda runtime: runtime.calls.connected,
+        has_fn=lambda runtime: runtime.provider.push is not None,
     ),
 )
 
@@ -68,11 +68,11 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the account's binary sensors, and those of every line."""
-    coordinator = entry.runtime_data
+    runtime = entry.runtime_data
     async_add_entities(
-        CentrexAccountBinarySensorEntity(coordinator, description)
+        CentrexAccountBinarySensorEntity(runtime, description)
         for description in ACCOUNT_BINARY_SENSORS
-        if description.has_fn(coordinator)
+        if description.has_fn(runtime)
     )
     async_add_line_entities(entry, async_add_entities, BINARY_SENSORS, CentrexBinarySensorEntity)
 
@@ -101,4 +101,4 @@ class CentrexAccountBinarySensorEntity(CentrexAccountEntity, BinarySensorEntity)
     @property
     def is_on(self) -> bool | None:
         """The flag's current value."""
-        return self.entity_description.is_on_fn(self.coordinator)
+        return self.entity_description.is_on_fn(self.runtime)

@@ -1,4 +1,4 @@
-"""Live call state of a line from pushed events, robust to duplicates, reordering and loss.
+"""Live call state of an account's lines: pushed events and polling, merged in one place.
 
 Events are keyed by call id: a duplicate changes nothing, an event for a call
 that already ended is ignored, and a call whose end was never received
@@ -9,9 +9,12 @@ provider reports calls, has the last word.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from .api import CallState, LineEvent, LineEventType
+from .api import CallState, Line, LineEvent, LineEventType, PushKind
 
 #: A call ringing longer than this, or in progress longer than that, with no
 #: news, is considered over (its end event was lost).
@@ -87,3 +90,74 @@ class CallTracker:
     def has_live_call(self, now: datetime) -> bool:
         """Tell whether events announced a call that is still going on."""
         return self.state(now) is not CallState.IDLE
+
+
+def _changed(line: Line, **changes: Any) -> Line:
+    """Return `line` with `changes`, or `line` itself when they change nothing."""
+    if all(getattr(line, name) == value for name, value in changes.items()):
+        return line
+    return replace(line, **changes)
+
+
+class LiveCalls:
+    """The calls of every line of an account, whether push works, and what it missed."""
+
+    def __init__(self, push: PushKind | None, on_missed: Callable[[str], None]) -> None:
+        """Start with no call; `on_missed` counts a missed call of a line."""
+        self.push = push
+        #: Whether pushed events currently arrive (None: the provider has no push).
+        self.connected: bool | None = None if push is None else False
+        #: Established calls that polling saw but no webhook announced.
+        self.unannounced = 0
+        #: Whether the provider's own webhook setting could be read (then it,
+        #: not the unannounced calls, tells whether webhooks reach us).
+        self.webhook_target_known = False
+        self._on_missed = on_missed
+        self._trackers: dict[str, CallTracker] = {}
+        #: What polling last reported about calls, per line (None: cannot tell).
+        self._polled: dict[str, CallState | None] = {}
+
+    def _tracker(self, line_id: str) -> CallTracker:
+        return self._trackers.setdefault(line_id, CallTracker())
+
+    def merge(self, line: Line, now: datetime, event: LineEvent | None = None) -> Line | None:
+        """Return the line with its call state from both polling and events.
+
+        Without `event`, `line` is as the provider just reported it. With one,
+        `line` is as last known and the event is applied; None when the event
+        is stale or a duplicate. The same object comes back when nothing changed.
+        """
+        tracker = self._tracker(line.id)
+        if event is None:
+            self._polled[line.id] = line.call_state
+            if (
+                self.push is PushKind.WEBHOOK
+                and line.call_state is CallState.IN_CALL
+                and not tracker.has_live_call(now)
+            ):
+                self.unannounced += 1
+            state = tracker.reconcile(line.call_state, now, push_connected=bool(self.connected))
+            return _changed(line, call_state=state)
+        if not tracker.apply(event, now):
+            return None
+        if event.type is LineEventType.MISSED:
+            self._on_missed(line.id)
+        registered = True if event.type is LineEventType.REGISTERED else line.registered
+        state = tracker.reconcile(None, now, push_connected=True)
+        return _changed(line, call_state=state, registered=registered)
+
+    def set_connected(self, lines: dict[str, Line], now: datetime, *, connected: bool) -> bool:
+        """Record whether push works; update `lines` in place. Return whether it changed.
+
+        Without polled call states (OVH), whether events flow decides "idle"
+        or "unknown".
+        """
+        if self.connected == connected:
+            return False
+        self.connected = connected
+        for line_id, line in lines.items():
+            state = self._tracker(line_id).reconcile(
+                self._polled.get(line_id), now, push_connected=connected
+            )
+            lines[line_id] = _changed(line, call_state=state)
+        return True

@@ -13,7 +13,6 @@ import probatio as vol
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     SOURCE_RECONFIGURE,
-    ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlow,
@@ -42,6 +41,7 @@ from .api import (
 )
 from .const import CONF_PROVIDER, DOMAIN
 from .options_flow import CentrexOptionsFlow
+from .runtime import CentrexConfigEntry
 
 SECTION_ADVANCED = "advanced"
 
@@ -96,7 +96,7 @@ class CentrexConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+    def async_get_options_flow(config_entry: CentrexConfigEntry) -> OptionsFlow:
         """Return the flow that edits saved destinations and holders' mobiles."""
         return CentrexOptionsFlow()
 

@@ -23,33 +23,34 @@ from .api import (
     VOICEMAIL,
     InvalidPhoneNumberError,
     Line,
-    current_destination,
     destination_line_id,
     is_other_destination,
     line_destination,
     to_e164,
 )
 from .const import DOMAIN
-from .coordinator import CentrexCoordinator, saved_destinations
+from .devices import line_of_device
+from .errors import translated_error
+from .runtime import CentrexRuntimeData, saved_destinations
 
 _MAX_TEXT = 100
 
 
-def destination_name(coordinator: CentrexCoordinator, destination: str | None) -> str | None:
+def destination_name(runtime: CentrexRuntimeData, destination: str | None) -> str | None:
     """Return how a destination is shown: saved name, line name, alias or the number."""
     if destination is None:
         return None
     if (line_id := destination_line_id(destination)) is not None:
-        line = coordinator.data.lines.get(line_id)
+        line = runtime.coordinator.data.lines.get(line_id)
         return line.name if line else destination
     if is_other_destination(destination):
-        return _other_label(coordinator, destination)
-    saved = saved_destinations(coordinator.config_entry)
+        return _other_label(runtime, destination)
+    saved = saved_destinations(runtime.coordinator.config_entry)
     return next((name for name, number in saved.items() if number == destination), destination)
 
 
-def _other_label(coordinator: CentrexCoordinator, destination: str) -> str:
-    for line in coordinator.data.lines.values():
+def _other_label(runtime: CentrexRuntimeData, destination: str) -> str:
+    for line in runtime.coordinator.data.lines.values():
         for rule in line.forwarding.rules.values():
             if rule.destination == destination and rule.label:
                 return rule.label
@@ -62,27 +63,20 @@ def _other_label(coordinator: CentrexCoordinator, destination: str) -> str:
 MAX_COLLEAGUE_CHOICES = 30
 
 
-def destination_choices(coordinator: CentrexCoordinator, line: Line) -> list[str]:
+def destination_choices(runtime: CentrexRuntimeData, line: Line) -> list[str]:
     """Return what a line's "Forward to" offers: saved destinations, then colleagues' lines."""
-    choices = list(saved_destinations(coordinator.config_entry))
+    choices = list(saved_destinations(runtime.coordinator.config_entry))
     seen = set(choices)
-    lines = coordinator.data.lines
+    lines = runtime.coordinator.data.lines
     if len(lines) <= MAX_COLLEAGUE_CHOICES + 1:
         for other in lines.values():
             if other.id != line.id and other.name not in seen:
                 choices.append(other.name)
                 seen.add(other.name)
-    current = destination_name(coordinator, next_destination(coordinator, line))
+    current = destination_name(runtime, runtime.memory.next_destination(line))
     if current is not None and current not in seen:
         choices.append(current)
     return choices
-
-
-def next_destination(coordinator: CentrexCoordinator, line: Line) -> str | None:
-    """Return where calls go when forwarding is (re)started: what the user typed last, else now."""
-    return coordinator.memory.pending_destinations.get(line.id) or current_destination(
-        line.forwarding
-    )
 
 
 def _invalid(text: str) -> ServiceValidationError:
@@ -104,27 +98,18 @@ def _other_named(line: Line, wanted: str) -> str | None:
     return None
 
 
-def _line_by_reference(
-    hass: HomeAssistant, coordinator: CentrexCoordinator, text: str
-) -> str | None:
+def _line_by_reference(hass: HomeAssistant, runtime: CentrexRuntimeData, text: str) -> str | None:
     """Return the line a device id or an entity id of this account stands for."""
     device_id = text
     if (entity := er.async_get(hass).async_get(text)) is not None:
         device_id = entity.device_id or ""
     device = dr.async_get(hass).async_get(device_id)
-    if device is None:
-        return None
-    for domain, identifier in device.identifiers:
-        if domain == DOMAIN and identifier.startswith(f"{coordinator.account.id}_"):
-            line_id = identifier.removeprefix(f"{coordinator.account.id}_")
-            if line_id in coordinator.data.lines:
-                return line_id
-    return None
+    return line_of_device(runtime, device) if device is not None else None
 
 
 def resolve_destination(
     hass: HomeAssistant,
-    coordinator: CentrexCoordinator,
+    runtime: CentrexRuntimeData,
     text: str,
     line: Line | None = None,
     *,
@@ -138,15 +123,19 @@ def resolve_destination(
     what matches nothing is reported as an invalid phone number.
     """
     wanted = text.strip().casefold()
-    for name, number in saved_destinations(coordinator.config_entry).items():
+    for name, number in saved_destinations(runtime.coordinator.config_entry).items():
         if name.strip().casefold() == wanted:
             return number
     if wanted == VOICEMAIL:
         return VOICEMAIL
     found = next(
-        (other.id for other in coordinator.data.lines.values() if other.name.casefold() == wanted),
+        (
+            other.id
+            for other in runtime.coordinator.data.lines.values()
+            if other.name.casefold() == wanted
+        ),
         None,
-    ) or _line_by_reference(hass, coordinator, text.strip())
+    ) or _line_by_reference(hass, runtime, text.strip())
     if found is not None:
         if line is not None and found == line.id:
             raise _invalid(text)
@@ -155,7 +144,7 @@ def resolve_destination(
         return other
     try:
         return to_e164(text.strip(), hass.config.country)
-    except InvalidPhoneNumberError:
+    except InvalidPhoneNumberError as err:
         if as_number:
-            raise
+            raise translated_error(err) from err
         raise _invalid(text) from None

@@ -8,32 +8,29 @@ from typing import Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
-from .coordinator import CentrexConfigEntry
+from .api import PROVIDERS, redacted_keys
+from .push import CONF_WEBHOOK_ID
+from .runtime import CentrexConfigEntry
 from .storage import forwarding_to_dict
 
-#: Everything in entry data that could open the account, or feed it forged events.
-TO_REDACT = {
-    "application_key",
-    "application_secret",
-    "consumer_key",
-    "token_id",
-    "token",
-    "webhook_id",
-}
+#: Everything in entry data that could open an account (as each driver
+#: declares its fields), or feed it forged events.
+TO_REDACT = redacted_keys(PROVIDERS.values()) | {CONF_WEBHOOK_ID}
 
 
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: CentrexConfigEntry
 ) -> dict[str, Any]:
     """Return the account, its lines and what is remembered, without secrets."""
-    coordinator = entry.runtime_data
-    budget = coordinator.provider.request_budget()
+    runtime = entry.runtime_data
+    coordinator = runtime.coordinator
+    budget = runtime.provider.request_budget()
     return {
         "entry": {
             "data": async_redact_data(dict(entry.data), TO_REDACT),
             "options": dict(entry.options),
         },
-        "account": asdict(coordinator.account),
+        "account": asdict(runtime.account),
         "last_sync": coordinator.last_sync.isoformat() if coordinator.last_sync else None,
         "last_update_success": coordinator.last_update_success,
         "request_budget": {"used_last_minute": budget[0], "per_minute": budget[1]}
@@ -64,9 +61,9 @@ async def async_get_config_entry_diagnostics(
             for line in coordinator.data.lines.values()
         ],
         "remembered": {
-            "last_modes": dict(coordinator.memory.last_modes),
-            "pending_restores": [r.to_dict() for r in coordinator.memory.restores.values()],
-            "saved_for_restore": sorted(coordinator.memory.saved),
-            "pending_destinations": dict(coordinator.memory.pending_destinations),
+            "last_modes": dict(runtime.memory.last_modes),
+            "pending_restores": [r.to_dict() for r in runtime.memory.restores.values()],
+            "saved_for_restore": sorted(runtime.memory.saved),
+            "pending_destinations": dict(runtime.memory.pending_destinations),
         },
     }

@@ -1,30 +1,18 @@
-"""Base entity: one line of the account, shown as its own device."""
+"""Base entities: one line of the account shown as its own device, and the account itself."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 from homeassistant.core import callback
-from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .api import CentrexProvider, Line
-from .const import DOMAIN
+from .api import Line
 from .coordinator import CentrexCoordinator
-from .helpers import async_write_checked
-
-
-def line_device_info(coordinator: CentrexCoordinator, line: Line) -> DeviceInfo:
-    """Describe a line as a device reached through the account's device."""
-    return DeviceInfo(
-        identifiers={(DOMAIN, f"{coordinator.account.id}_{line.id}")},
-        name=line.name,
-        manufacturer=coordinator.provider.display_name,
-        model=line.device_kind.value.replace("_", " ").capitalize(),
-        serial_number=line.number,
-        via_device_id=coordinator.account_device_id,
-    )
+from .devices import account_device_info, line_device_info
+from .runtime import CentrexRuntimeData
+from .writes import LineChange, LineContext
 
 
 class CentrexLineEntity(CoordinatorEntity[CentrexCoordinator]):
@@ -33,40 +21,47 @@ class CentrexLineEntity(CoordinatorEntity[CentrexCoordinator]):
     _attr_has_entity_name = True
 
     def __init__(
-        self, coordinator: CentrexCoordinator, line_id: str, description: EntityDescription
+        self, runtime: CentrexRuntimeData, line_id: str, description: EntityDescription
     ) -> None:
         """Attach the entity to its line's device."""
-        super().__init__(coordinator)
+        super().__init__(runtime.coordinator)
+        self.runtime = runtime
         self.entity_description = description
         self.line_id = line_id
-        self._attr_unique_id = f"{coordinator.account.id}_{line_id}_{description.key}"
-        self._attr_device_info = line_device_info(coordinator, self.line)
+        #: The line as last seen: a line the provider dropped stays readable
+        #: (the entity is unavailable) until its entities are removed.
+        self._line = runtime.coordinator.data.lines[line_id]
+        self._attr_unique_id = f"{runtime.account.id}_{line_id}_{description.key}"
+        self._attr_device_info = line_device_info(runtime, self._line)
         self._last_seen: tuple[Line | None, int | None, str | None, bool] | None = None
 
     @callback
     def _handle_coordinator_update(self) -> None:
-        """Write the state only when this line (or what is counted or kept for it) changed.
+        """Write the state only when this line, or what is counted or kept for it, changed.
 
-        A change on one line of a large account then rewrites a dozen states,
-        not thousands. Lines are immutable: an unchanged line is the same object.
+        The coordinator keeps an unchanged line as the same object, so when
+        one line of a large account changes, only its entities write.
         """
-        coordinator = self.coordinator
+        memory = self.runtime.memory
+        line = self.coordinator.data.lines.get(self.line_id)
         seen = (
-            coordinator.data.lines.get(self.line_id),
-            coordinator.memory.missed.get(self.line_id),
-            coordinator.memory.pending_destinations.get(self.line_id),
-            coordinator.last_update_success,
+            line,
+            memory.missed.get(self.line_id),
+            memory.pending_destinations.get(self.line_id),
+            self.coordinator.last_update_success,
         )
         last = self._last_seen
         if last is not None and seen[0] is last[0] and seen[1:] == last[1:]:
             return
         self._last_seen = seen
+        if line is not None:
+            self._line = line
         super()._handle_coordinator_update()
 
     @property
     def line(self) -> Line:
         """The line as last read from the provider."""
-        return self.coordinator.data.lines[self.line_id]
+        return self.coordinator.data.lines.get(self.line_id, self._line)
 
     @property
     def available(self) -> bool:
@@ -75,28 +70,22 @@ class CentrexLineEntity(CoordinatorEntity[CentrexCoordinator]):
 
     async def async_write(
         self,
-        write: Callable[[CentrexProvider, Line], Awaitable[None]],
-        applied: Callable[[Line], bool],
+        build: Callable[[LineContext], LineChange],
+        applied: Callable[[LineContext], bool],
     ) -> None:
-        """Send a change to the provider and check, on the line read back, that it holds."""
-        await async_write_checked(self.coordinator, self.line_id, write, applied)
+        """Send a change through the account's write path (translated errors only)."""
+        await self.runtime.writer.async_write(self.line_id, build, applied)
 
 
 class CentrexAccountEntity(CoordinatorEntity[CentrexCoordinator]):
-    """An entity about the whole account, on the account's device."""
+    """An entity about the whole account, on the account's device; written on every update."""
 
     _attr_has_entity_name = True
 
-    def __init__(self, coordinator: CentrexCoordinator, description: EntityDescription) -> None:
+    def __init__(self, runtime: CentrexRuntimeData, description: EntityDescription) -> None:
         """Attach the entity to the account's device."""
-        super().__init__(coordinator)
+        super().__init__(runtime.coordinator)
+        self.runtime = runtime
         self.entity_description = description
-        self._attr_unique_id = f"{coordinator.account.id}_{description.key}"
-        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, coordinator.account.id)})
-
-    async def async_added_to_hass(self) -> None:
-        """Also refresh after polls that changed no line (the last sync moved)."""
-        await super().async_added_to_hass()
-        listeners = self.coordinator.sync_listeners
-        listeners.append(self.async_write_ha_state)
-        self.async_on_remove(lambda: listeners.remove(self.async_write_ha_state))
+        self._attr_unique_id = f"{runtime.account.id}_{description.key}"
+        self._attr_device_info = account_device_info(runtime.account)

@@ -11,9 +11,10 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Line, LineEvent, LineEventType
-from .coordinator import CentrexConfigEntry, event_signal
+from .coordinator import event_signal
 from .entity import CentrexLineEntity
 from .platform import async_add_line_entities
+from .runtime import CentrexConfigEntry
 
 # Events are pushed; nothing is polled by this platform.
 PARALLEL_UPDATES = 0

@@ -20,8 +20,9 @@ from homeassistant.helpers import intent
 
 from .api import current_destination, current_mode
 from .const import DOMAIN
-from .coordinator import CentrexCoordinator, saved_destinations
 from .destinations import destination_name
+from .devices import line_device_id
+from .runtime import CentrexRuntimeData, saved_destinations
 
 INTENT_SET_FORWARDING = "CentrexSetForwarding"
 INTENT_STOP_FORWARDING = "CentrexStopForwarding"
@@ -37,20 +38,20 @@ def _fold(text: str) -> str:
     return " ".join("".join(kept).split())
 
 
-def _coordinators(hass: HomeAssistant) -> list[CentrexCoordinator]:
+def _accounts(hass: HomeAssistant) -> list[CentrexRuntimeData]:
     return [entry.runtime_data for entry in hass.config_entries.async_loaded_entries(DOMAIN)]
 
 
-def _find_line(hass: HomeAssistant, spoken: str) -> tuple[CentrexCoordinator, str]:
+def _find_line(hass: HomeAssistant, spoken: str) -> tuple[CentrexRuntimeData, str]:
     """Return the line named (by its name or its holder's), or raise a handled error."""
     wanted = _fold(spoken).removesuffix(" line").removeprefix("line ").strip()
-    for coordinator in _coordinators(hass):
-        for line in coordinator.data.lines.values():
+    for runtime in _accounts(hass):
+        for line in runtime.coordinator.data.lines.values():
             names = {_fold(line.name)}
             if line.holder:
                 names |= {_fold(line.holder), _fold(line.holder.split()[0])}
             if wanted in names or any(wanted in name.split() for name in names):
-                return coordinator, line.id
+                return runtime, line.id
     raise intent.MatchFailedError(
         result=intent.MatchTargetsResult(
             is_match=False, no_match_reason=intent.MatchFailedReason.NAME
@@ -68,13 +69,14 @@ class _CentrexIntentHandler(intent.IntentHandler):
     async def _act(
         intent_obj: intent.Intent,
         service: str,
-        target: tuple[CentrexCoordinator, str],
+        target: tuple[CentrexRuntimeData, str],
         speech_slots: dict[str, Any],
         **data: Any,
     ) -> intent.IntentResponse:
         """Run an action on the line; answer with the speech slots, or with its error."""
-        coordinator, line_id = target
-        call = {ATTR_DEVICE_ID: coordinator.line_device_id(line_id), **data}
+        runtime, line_id = target
+        device_id = line_device_id(intent_obj.hass, runtime, line_id)
+        call = {ATTR_DEVICE_ID: device_id, **data}
         response = intent_obj.create_response()
         try:
             await intent_obj.hass.services.async_call(DOMAIN, service, call, blocking=True)
@@ -82,7 +84,7 @@ class _CentrexIntentHandler(intent.IntentHandler):
             response.async_set_error(intent.IntentResponseErrorCode.FAILED_TO_HANDLE, str(err))
             return response
         response.async_set_speech_slots(
-            {"line": coordinator.data.lines[line_id].name, **speech_slots}
+            {"line": runtime.coordinator.data.lines[line_id].name, **speech_slots}
         )
         return response
 
@@ -99,7 +101,9 @@ class SetForwardingHandler(_CentrexIntentHandler):
         slots = self.async_validate_slots(intent_obj.slots)
         target = _find_line(intent_obj.hass, slots["line"]["value"])
         destination = slots["destination"]["value"]
-        saved = {_fold(name): name for name in saved_destinations(target[0].config_entry)}
+        saved = {
+            _fold(name): name for name in saved_destinations(target[0].coordinator.config_entry)
+        }
         return await self._act(
             intent_obj,
             "set_forwarding",
@@ -163,10 +167,10 @@ class GetForwardingHandler(_CentrexIntentHandler):
     async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
         """Answer with the line's mode and destination."""
         slots = self.async_validate_slots(intent_obj.slots)
-        coordinator, line_id = _find_line(intent_obj.hass, slots["line"]["value"])
-        line = coordinator.data.lines[line_id]
+        runtime, line_id = _find_line(intent_obj.hass, slots["line"]["value"])
+        line = runtime.coordinator.data.lines[line_id]
         mode = current_mode(line.forwarding)
-        destination = destination_name(coordinator, current_destination(line.forwarding))
+        destination = destination_name(runtime, current_destination(line.forwarding))
         response = intent_obj.create_response()
         response.async_set_speech_slots(
             {
@@ -190,11 +194,11 @@ class GetMissedCallsHandler(_CentrexIntentHandler):
         """Count missed calls."""
         slots = self.async_validate_slots(intent_obj.slots)
         if "line" in slots:
-            coordinator, line_id = _find_line(intent_obj.hass, slots["line"]["value"])
-            count = coordinator.memory.missed.get(line_id, 0)
-            name = coordinator.data.lines[line_id].name
+            runtime, line_id = _find_line(intent_obj.hass, slots["line"]["value"])
+            count = runtime.memory.missed.get(line_id, 0)
+            name = runtime.coordinator.data.lines[line_id].name
         else:
-            count = sum(sum(c.memory.missed.values()) for c in _coordinators(intent_obj.hass))
+            count = sum(sum(c.memory.missed.values()) for c in _accounts(intent_obj.hass))
             name = ""
         response = intent_obj.create_response()
         response.async_set_speech_slots({"line": name, "count": count})

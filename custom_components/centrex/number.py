@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import math
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from homeassistant.components.number import (
     NumberDeviceClass,
@@ -14,15 +13,13 @@ from homeassistant.components.number import (
 )
 from homeassistant.const import EntityCategory, UnitOfTime
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import CentrexProvider, DelayRange, ForwardKind, Line
-from .const import DOMAIN
-from .coordinator import CentrexConfigEntry
+from .api import DelayRange, ForwardKind, Line, with_delay
 from .entity import CentrexLineEntity
-from .helpers import centrex_exception_handler
 from .platform import async_add_line_entities
+from .runtime import CentrexConfigEntry
+from .writes import LineChange, LineContext, Setter
 
 # One change at a time per platform: the provider serialises them anyway.
 PARALLEL_UPDATES = 1
@@ -34,12 +31,14 @@ class CentrexNumberEntityDescription(NumberEntityDescription):
 
     value_fn: Callable[[Line], int | None]
     range_fn: Callable[[Line], DelayRange]
-    set_fn: Callable[[CentrexProvider, Line, int], Awaitable[None]]
+    #: Checks the value against the provider's range (a translated error otherwise).
+    set_fn: Setter[float]
     has_fn: Callable[[Line], bool] = lambda _: True
 
 
-async def _set_delay(provider: CentrexProvider, line: Line, delay: int) -> None:
-    await provider.async_set_forwarding(line.id, replace(line.forwarding, no_answer_delay=delay))
+def _set_delay(context: LineContext, delay: float) -> LineChange:
+    line = context.line
+    return LineChange(forwarding=with_delay(line.forwarding, line.features, delay))
 
 
 def _delay_range(line: Line) -> DelayRange:
@@ -100,19 +99,10 @@ class CentrexNumberEntity(CentrexLineEntity, NumberEntity):
         """The provider's step."""
         return self.entity_description.range_fn(self.line).step
 
-    @centrex_exception_handler
     async def async_set_native_value(self, value: float) -> None:
         """Send the new value and check it was applied."""
-        whole = math.isfinite(value) and value == int(value)
-        if not whole or not self.entity_description.range_fn(self.line).accepts(int(value)):
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="invalid_delay",
-                translation_placeholders={"value": str(value)},
-            )
-        delay = int(value)
         description = self.entity_description
         await self.async_write(
-            lambda provider, line: description.set_fn(provider, line, delay),
-            lambda line: description.value_fn(line) == delay,
+            lambda context: description.set_fn(context, value),
+            lambda context: description.value_fn(context.line) == value,
         )

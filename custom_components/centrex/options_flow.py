@@ -29,11 +29,12 @@ from .api import (
     CentrexError,
     CentrexPermissionError,
     InvalidPhoneNumberError,
+    PushKind,
     to_e164,
 )
 from .const import CONF_DESTINATIONS, CONF_MOBILES
-from .coordinator import CentrexConfigEntry
 from .push import CONF_WEBHOOK_ID, webhook_url
+from .runtime import CentrexConfigEntry
 
 _TEL = TextSelector(TextSelectorConfig(type=TextSelectorType.TEL))
 CONF_REGISTER_WEBHOOK = "register_webhook"
@@ -57,10 +58,20 @@ class CentrexOptionsFlow(OptionsFlowWithReload):
     _options: dict[str, Any]
     _current_target: str
 
+    @property
+    def _by_webhook(self) -> bool:
+        """Whether the provider pushes by webhook: then its address can be registered here."""
+        runtime = self.config_entry.runtime_data
+        return runtime.provider.push is PushKind.WEBHOOK and bool(
+            self.config_entry.data.get(CONF_WEBHOOK_ID)
+        )
+
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Show both lists and check every number."""
+        """Show both lists (and, for webhook providers, the webhook); check every number."""
         errors: dict[str, str] = {}
-        placeholders = {"value": "", "webhook_url": self._webhook_url()}
+        placeholders = {"value": ""}
+        if self._by_webhook:
+            placeholders["webhook_url"] = self._webhook_url()
         if user_input is not None:
             try:
                 self._options = self._validated(user_input)
@@ -75,14 +86,18 @@ class CentrexOptionsFlow(OptionsFlowWithReload):
                 if error == "confirm":
                     return await self.async_step_replace_webhook()
                 errors["base"] = error
+        # Each provider's form says only what applies to it: the webhook step
+        # is the same form with the webhook's address and switch.
         return self.async_show_form(
-            step_id="init",
+            step_id="init_webhook" if self._by_webhook else "init",
             data_schema=self.add_suggested_values_to_schema(
                 self._schema(), user_input or self._current()
             ),
             errors=errors,
             description_placeholders=placeholders,
         )
+
+    async_step_init_webhook = async_step_init
 
     async def async_step_replace_webhook(
         self, user_input: dict[str, Any] | None = None
@@ -131,7 +146,7 @@ class CentrexOptionsFlow(OptionsFlowWithReload):
         return webhook_url(self.hass, webhook_id) if webhook_id else "-"
 
     def _schema(self) -> vol.Schema:
-        lines = self.config_entry.runtime_data.data.lines.values()
+        lines = self.config_entry.runtime_data.coordinator.data.lines.values()
         line_options = [SelectOptionDict(value=line.id, label=line.name) for line in lines]
         destinations = ObjectSelector(
             ObjectSelectorConfig(
@@ -167,7 +182,7 @@ class CentrexOptionsFlow(OptionsFlowWithReload):
             vol.Optional(CONF_DESTINATIONS): destinations,
             vol.Optional(CONF_MOBILES): mobiles,
         }
-        if self.config_entry.data.get(CONF_WEBHOOK_ID):
+        if self._by_webhook:
             fields[vol.Optional(CONF_REGISTER_WEBHOOK, default=False)] = BooleanSelector()
         return vol.Schema(fields)
 
@@ -204,7 +219,7 @@ class CentrexOptionsFlow(OptionsFlowWithReload):
                 {"name": name, "number": self._number(item.get("number"), voicemail=True)}
             )
         mobiles: dict[str, str] = {}
-        lines = self.config_entry.runtime_data.data.lines
+        lines = self.config_entry.runtime_data.coordinator.data.lines
         for item in user_input.get(CONF_MOBILES) or []:
             line_id = str(item["line"])  # the form only offers existing lines
             if line_id in mobiles:

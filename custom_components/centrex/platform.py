@@ -10,7 +10,7 @@ from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Line
-from .coordinator import CentrexConfigEntry, CentrexCoordinator
+from .runtime import CentrexConfigEntry, CentrexRuntimeData
 
 
 class LineEntityDescription(Protocol):
@@ -29,24 +29,27 @@ def async_add_line_entities[DescriptionT: LineEntityDescription](
     entry: CentrexConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
     descriptions: Sequence[DescriptionT],
-    entity_factory: Callable[[CentrexCoordinator, str, DescriptionT], Entity],
+    entity_factory: Callable[[CentrexRuntimeData, str, DescriptionT], Entity],
 ) -> None:
     """Add entities for the current lines, and for new lines on each refresh."""
-    coordinator = entry.runtime_data
+    runtime = entry.runtime_data
     known: set[str] = set()
 
     @callback
     def add_new_lines() -> None:
-        new = [line for line_id, line in coordinator.data.lines.items() if line_id not in known]
-        if not new:
+        lines = runtime.coordinator.data.lines
+        if len(known) == len(lines) and known.issuperset(lines):
             return
+        new = [line for line_id, line in lines.items() if line_id not in known]
         known.update(line.id for line in new)
-        async_add_entities(
-            entity_factory(coordinator, line.id, description)
-            for line in new
-            for description in descriptions
-            if description.has_fn(line)
-        )
+        # One batch per line: Home Assistant adds each batch in its own task,
+        # so hundreds of lines never hold the event loop at once.
+        for line in new:
+            async_add_entities(
+                entity_factory(runtime, line.id, description)
+                for description in descriptions
+                if description.has_fn(line)
+            )
 
     add_new_lines()
-    entry.async_on_unload(coordinator.async_add_listener(add_new_lines))
+    entry.async_on_unload(runtime.coordinator.async_add_listener(add_new_lines))

@@ -6,14 +6,14 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
-from .api import CentrexError, CentrexProvider, CentrexRequestError
 from .const import DOMAIN, LOGGER
-from .coordinator import CentrexCoordinator
-from .storage import PendingRestore
+from .storage import LineMemory, PendingRestore
+from .writes import LineChange, LineWriter
 
 RETRY_AFTER = timedelta(minutes=1)
 
@@ -21,16 +21,17 @@ RETRY_AFTER = timedelta(minutes=1)
 class Restorer:
     """Schedules the pending restores of one account and carries them out."""
 
-    def __init__(self, hass: HomeAssistant, coordinator: CentrexCoordinator) -> None:
+    def __init__(self, hass: HomeAssistant, writer: LineWriter, memory: LineMemory) -> None:
         """Start with nothing scheduled; `async_start` schedules what is stored."""
         self.hass = hass
-        self.coordinator = coordinator
+        self.writer = writer
+        self.memory = memory
         self._timers: dict[str, CALLBACK_TYPE] = {}
 
     @property
     def pending(self) -> dict[str, PendingRestore]:
         """The restores still to do, by line and setting."""
-        return self.coordinator.memory.restores
+        return self.memory.restores
 
     @callback
     def async_start(self) -> Callable[[], None]:
@@ -49,7 +50,7 @@ class Restorer:
             restore.forwarding = earlier.forwarding
             restore.do_not_disturb = earlier.do_not_disturb
         self.pending[restore.key] = restore
-        self.coordinator.memory.save()
+        self.memory.save()
         self._schedule(restore)
 
     @callback
@@ -57,7 +58,7 @@ class Restorer:
         """Forget a restore: the user changed the setting again without a duration."""
         key = f"{line_id}/{what}"
         if self.pending.pop(key, None) is not None:
-            self.coordinator.memory.save()
+            self.memory.save()
         if timer := self._timers.pop(key, None):
             timer()
 
@@ -73,19 +74,14 @@ class Restorer:
         self._timers[restore.key] = async_track_point_in_utc_time(self.hass, run, when)
 
     async def _async_run(self, restore: PendingRestore) -> None:
-        async def write(provider: CentrexProvider) -> None:
-            if restore.forwarding is not None:
-                await provider.async_set_forwarding(restore.line_id, restore.forwarding)
-            if restore.do_not_disturb is not None:
-                await provider.async_set_do_not_disturb(restore.line_id, restore.do_not_disturb)
-
+        change = LineChange(forwarding=restore.forwarding, do_not_disturb=restore.do_not_disturb)
         try:
-            await self.coordinator.async_write_line(restore.line_id, write)
-        except CentrexRequestError:
-            # The provider refuses the old state itself: retrying cannot help.
-            # Tell the user, who can set the line by hand.
+            await self.writer.async_write(restore.line_id, lambda _: change, lambda _: True)
+        except ServiceValidationError:
+            # The provider refuses the old state itself (or the line is gone):
+            # retrying cannot help. Tell the user, who can set the line by hand.
             self._drop(restore)
-            line = self.coordinator.data.lines.get(restore.line_id)
+            line = self.writer.coordinator.data.lines.get(restore.line_id)
             ir.async_create_issue(
                 self.hass,
                 DOMAIN,
@@ -99,7 +95,7 @@ class Restorer:
                 },
             )
             return
-        except CentrexError as err:
+        except HomeAssistantError as err:
             LOGGER.warning(
                 "Could not restore %s of line %s, trying again in a minute: %s",
                 restore.what,
@@ -113,7 +109,7 @@ class Restorer:
     def _drop(self, restore: PendingRestore) -> None:
         if self.pending.get(restore.key) is restore:
             del self.pending[restore.key]
-            self.coordinator.memory.save()
+            self.memory.save()
 
     @callback
     def _cancel_all(self) -> None:

@@ -7,7 +7,7 @@ not saved, a sipgate group), that too: the select always shows where calls go.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
@@ -22,16 +22,11 @@ from .api import (
     with_destination,
     with_mode,
 )
-from .coordinator import CentrexConfigEntry, CentrexCoordinator
-from .destinations import (
-    destination_choices,
-    destination_name,
-    next_destination,
-    resolve_destination,
-)
+from .destinations import destination_choices, destination_name, resolve_destination
 from .entity import CentrexLineEntity
-from .helpers import centrex_exception_handler
 from .platform import async_add_line_entities
+from .runtime import CentrexConfigEntry, CentrexRuntimeData
+from .writes import LineChange, LineContext, Setter
 
 # One change at a time per platform: the provider serialises them anyway.
 PARALLEL_UPDATES = 1
@@ -41,37 +36,38 @@ PARALLEL_UPDATES = 1
 class CentrexSelectEntityDescription(SelectEntityDescription):
     """A line select, the choices it offers and how to apply one."""
 
-    options_fn: Callable[[CentrexCoordinator, Line], list[str]]
-    current_fn: Callable[[CentrexCoordinator, Line], str | None]
-    select_fn: Callable[[CentrexCoordinator, Line, str], Awaitable[None]]
+    options_fn: Callable[[CentrexRuntimeData, Line], list[str]]
+    current_fn: Callable[[CentrexRuntimeData, Line], str | None]
+    #: Gets the chosen option, or the destination it names when `destination`.
+    set_fn: Setter[str]
+    #: The options name destinations (saved ones, colleagues' lines).
+    destination: bool = False
     has_fn: Callable[[Line], bool] = lambda _: True
 
 
-async def _apply_mode(coordinator: CentrexCoordinator, line: Line, option: str) -> None:
-    forwarding = with_mode(
-        line.forwarding, ForwardingMode(option), next_destination(coordinator, line)
-    )
-    await coordinator.provider.async_set_forwarding(line.id, forwarding)
+def _apply_mode(context: LineContext, option: str) -> LineChange:
+    line = context.line
+    mode = ForwardingMode(option)
+    return LineChange(forwarding=with_mode(line.forwarding, mode, context.next_destination))
 
 
-def _mode_option(_coordinator: CentrexCoordinator, line: Line) -> str | None:
+def _mode_option(_runtime: CentrexRuntimeData, line: Line) -> str | None:
     mode = current_mode(line.forwarding)
     return mode.value if mode else None
 
 
-def _forward_to_option(coordinator: CentrexCoordinator, line: Line) -> str | None:
-    return destination_name(coordinator, next_destination(coordinator, line))
+def _forward_to_option(runtime: CentrexRuntimeData, line: Line) -> str | None:
+    return destination_name(runtime, runtime.memory.next_destination(line))
 
 
-async def _forward_to(coordinator: CentrexCoordinator, line: Line, option: str) -> None:
+def _forward_to(context: LineContext, destination: str) -> LineChange:
     """Send calls to a saved destination or a colleague; with forwarding off, switch it on."""
-    destination = resolve_destination(coordinator.hass, coordinator, option, line)
-    mode = current_mode(line.forwarding) or ForwardingMode.OFF
-    if mode is ForwardingMode.OFF:
-        forwarding = with_mode(line.forwarding, coordinator.resume_mode(line), destination)
+    line = context.line
+    if (current_mode(line.forwarding) or ForwardingMode.OFF) is ForwardingMode.OFF:
+        forwarding = with_mode(line.forwarding, context.resume_mode, destination)
     else:
         forwarding = with_destination(line.forwarding, destination, line.features)
-    await coordinator.provider.async_set_forwarding(line.id, forwarding)
+    return LineChange(forwarding=forwarding)
 
 
 def _has_modes(line: Line) -> bool:
@@ -84,7 +80,7 @@ SELECTS = (
         translation_key="forwarding_mode",
         options_fn=lambda _, line: [mode.value for mode in available_modes(line.features)],
         current_fn=_mode_option,
-        select_fn=_apply_mode,
+        set_fn=_apply_mode,
         has_fn=_has_modes,
     ),
     CentrexSelectEntityDescription(
@@ -92,7 +88,8 @@ SELECTS = (
         translation_key="forward_to",
         options_fn=destination_choices,
         current_fn=_forward_to_option,
-        select_fn=_forward_to,
+        set_fn=_forward_to,
+        destination=True,
         has_fn=_has_modes,
     ),
 )
@@ -115,18 +112,20 @@ class CentrexSelectEntity(CentrexLineEntity, SelectEntity):
     @property
     def options(self) -> list[str]:
         """The choices the line's provider (and the account's options) offer."""
-        return self.entity_description.options_fn(self.coordinator, self.line)
+        return self.entity_description.options_fn(self.runtime, self.line)
 
     @property
     def current_option(self) -> str | None:
         """The line's current choice."""
-        return self.entity_description.current_fn(self.coordinator, self.line)
+        return self.entity_description.current_fn(self.runtime, self.line)
 
-    @centrex_exception_handler
     async def async_select_option(self, option: str) -> None:
         """Apply a choice on the provider and check it was applied."""
         description = self.entity_description
+        value = option
+        if description.destination:
+            value = resolve_destination(self.hass, self.runtime, option, self.line)
         await self.async_write(
-            lambda _, line: description.select_fn(self.coordinator, line, option),
-            lambda line: description.current_fn(self.coordinator, line) == option,
+            lambda context: description.set_fn(context, value),
+            lambda context: description.current_fn(self.runtime, context.line) == option,
         )

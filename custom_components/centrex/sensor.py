@@ -17,9 +17,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import CallState, Line
-from .coordinator import CentrexConfigEntry, CentrexCoordinator
 from .entity import CentrexAccountEntity, CentrexLineEntity
 from .platform import async_add_line_entities
+from .runtime import CentrexConfigEntry, CentrexRuntimeData
 
 # Coordinator is used to centralise the data updates.
 PARALLEL_UPDATES = 0
@@ -29,7 +29,7 @@ PARALLEL_UPDATES = 0
 class CentrexSensorEntityDescription(SensorEntityDescription):
     """A line sensor and how to read it."""
 
-    value_fn: Callable[[CentrexCoordinator, Line], str | int | None]
+    value_fn: Callable[[CentrexRuntimeData, Line], str | int | None]
     has_fn: Callable[[Line], bool] = lambda _: True
 
 
@@ -45,7 +45,7 @@ SENSORS = (
         key="missed_calls",
         translation_key="missed_calls",
         state_class=SensorStateClass.TOTAL,
-        value_fn=lambda coordinator, line: coordinator.memory.missed.get(line.id, 0),
+        value_fn=lambda runtime, line: runtime.memory.missed.get(line.id, 0),
     ),
     CentrexSensorEntityDescription(
         key="new_voicemails",
@@ -59,14 +59,14 @@ SENSORS = (
 
 @dataclass(frozen=True, kw_only=True)
 class CentrexAccountSensorEntityDescription(SensorEntityDescription):
-    """An account sensor and how to read it from the coordinator."""
+    """An account sensor and how to read it."""
 
-    value_fn: Callable[[CentrexCoordinator], datetime | float | None]
-    has_fn: Callable[[CentrexCoordinator], bool] = lambda _: True
+    value_fn: Callable[[CentrexRuntimeData], datetime | float | None]
+    has_fn: Callable[[CentrexRuntimeData], bool] = lambda _: True
 
 
-def _budget_used(coordinator: CentrexCoordinator) -> float | None:
-    budget = coordinator.provider.request_budget()
+def _budget_used(runtime: CentrexRuntimeData) -> float | None:
+    budget = runtime.provider.request_budget()
     return round(100 * budget[0] / budget[1], 1) if budget else None
 
 
@@ -76,7 +76,7 @@ ACCOUNT_SENSORS = (
         translation_key="last_sync",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda coordinator: coordinator.last_sync,
+        value_fn=lambda runtime: runtime.coordinator.last_sync,
     ),
     CentrexAccountSensorEntityDescription(
         key="request_budget",
@@ -87,7 +87,7 @@ ACCOUNT_SENSORS = (
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=_budget_used,
-        has_fn=lambda coordinator: coordinator.provider.request_budget() is not None,
+        has_fn=lambda runtime: runtime.provider.request_budget() is not None,
     ),
 )
 
@@ -98,11 +98,11 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the account's sensors, and those of every line, now and as lines appear."""
-    coordinator = entry.runtime_data
+    runtime = entry.runtime_data
     async_add_entities(
-        CentrexAccountSensorEntity(coordinator, description)
+        CentrexAccountSensorEntity(runtime, description)
         for description in ACCOUNT_SENSORS
-        if description.has_fn(coordinator)
+        if description.has_fn(runtime)
     )
     async_add_line_entities(entry, async_add_entities, SENSORS, CentrexSensorEntity)
 
@@ -115,7 +115,7 @@ class CentrexSensorEntity(CentrexLineEntity, SensorEntity):
     @property
     def native_value(self) -> str | int | None:
         """The line's current value."""
-        return self.entity_description.value_fn(self.coordinator, self.line)
+        return self.entity_description.value_fn(self.runtime, self.line)
 
 
 class CentrexAccountSensorEntity(CentrexAccountEntity, SensorEntity):
@@ -126,4 +126,4 @@ class CentrexAccountSensorEntity(CentrexAccountEntity, SensorEntity):
     @property
     def native_value(self) -> datetime | float | None:
         """The current value."""
-        return self.entity_description.value_fn(self.coordinator)
+        return self.entity_description.value_fn(self.runtime)

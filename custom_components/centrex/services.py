@@ -7,15 +7,11 @@ sent, so a mistake never leaves some lines changed and others not.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import probatio as vol
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -23,31 +19,31 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.target import TargetSelection, async_extract_referenced_entity_ids
 from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonValueType
 
 from .api import (
-    CentrexProvider,
+    CentrexError,
     Forwarding,
     ForwardingMode,
     ForwardKind,
     Line,
+    all_off,
     available_modes,
     current_destination,
     current_mode,
+    is_all_off,
+    with_delay,
     with_mode,
 )
 from .const import CONF_MOBILES, DOMAIN
-from .coordinator import CentrexConfigEntry, CentrexCoordinator
 from .destinations import resolve_destination
-from .helpers import async_write_checked
-from .restore import Restorer
+from .errors import translated_error
 from .storage import PendingRestore
+from .targets import TargetLine, invalid, resolve_lines
+from .writes import LineChange
 
 SERVICE_SET_FORWARDING = "set_forwarding"
 SERVICE_CLEAR_FORWARDING = "clear_forwarding"
@@ -102,95 +98,12 @@ FORWARD_TO_MOBILE_SCHEMA = TARGET_SCHEMA.extend(
 )
 
 
-def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class TargetLine:
-    """One line a call targets, and the coordinator of its account."""
-
-    coordinator: CentrexCoordinator
-    line_id: str
-
-    @property
-    def line(self) -> Line:
-        """The line as last read."""
-        return self.coordinator.data.lines[self.line_id]
-
-    def result(self, error: Exception | None = None) -> JsonValueType:
-        """Describe how the action went on this line."""
-        return {
-            "line": self.line.name,
-            "device_id": self.coordinator.line_device_id(self.line_id),
-            "success": error is None,
-            "error": str(error) if error else None,
-        }
-
-
-def _lines_of_device(
-    hass: HomeAssistant, device: dr.DeviceEntry | dr.ChildDeviceEntry
-) -> list[TargetLine] | None:
-    """Return the lines a device stands for, or None if it is not ours."""
-    if not isinstance(device, dr.DeviceEntry) or device.config_entry_id is None:
-        return None
-    entry: CentrexConfigEntry | None = hass.config_entries.async_get_entry(device.config_entry_id)
-    if entry is None or entry.domain != DOMAIN:
-        return None
-    if entry.state is not ConfigEntryState.LOADED:
-        raise _invalid("entry_not_loaded", account=entry.title)
-    coordinator = entry.runtime_data
-    account_id = coordinator.account.id
-    for domain, identifier in device.identifiers:
-        if domain != DOMAIN:
-            continue
-        if identifier == account_id:
-            return [TargetLine(coordinator, line_id) for line_id in coordinator.data.lines]
-        line_id = identifier.removeprefix(f"{account_id}_")
-        if line_id in coordinator.data.lines:
-            return [TargetLine(coordinator, line_id)]
-    return None
-
-
-def resolve_lines(call: ServiceCall) -> list[TargetLine]:
-    """Return the lines a call targets; explicit targets that are not lines are an error."""
-    hass = call.hass
-    selection = async_extract_referenced_entity_ids(
-        hass, TargetSelection(call.data), primary_entities_only=False
-    )
-    entity_registry = er.async_get(hass)
-    explicit = set(cv.ensure_list(call.data.get(ATTR_DEVICE_ID)))
-    device_ids = set(selection.referenced_devices)
-    for entity_id in selection.referenced | selection.indirectly_referenced:
-        entity = entity_registry.async_get(entity_id)
-        if entity is not None and entity.platform == DOMAIN and entity.device_id:
-            device_ids.add(entity.device_id)
-            if entity_id in selection.referenced:
-                explicit.add(entity.device_id)
-    device_registry = dr.async_get(hass)
-    lines: dict[tuple[str, str], TargetLine] = {}
-    for device_id in sorted(device_ids):
-        device = device_registry.async_get(device_id)
-        found = _lines_of_device(hass, device) if device else None
-        if found is None:
-            if device_id in explicit:
-                raise _invalid("not_a_line")
-            continue
-        for target in found:
-            lines[(target.coordinator.config_entry.entry_id, target.line_id)] = target
-    if not lines:
-        raise _invalid("no_lines")
-    return list(lines.values())
-
-
 def _mode(value: str, line: Line) -> ForwardingMode:
     if value not in FORWARD_MODES:
-        raise _invalid("invalid_mode", mode=value[:_MAX_TEXT])
+        raise invalid("invalid_mode", mode=value[:_MAX_TEXT])
     mode = ForwardingMode(value)
     if mode not in available_modes(line.features):
-        raise _invalid("mode_not_supported", mode=mode.value, line=line.name)
+        raise invalid("mode_not_supported", mode=mode.value, line=line.name)
     return mode
 
 
@@ -205,14 +118,8 @@ def _until(call: ServiceCall) -> datetime | None:
         until if until.tzinfo else until.replace(tzinfo=dt_util.get_default_time_zone())
     )
     if until <= dt_util.utcnow():
-        raise _invalid("until_in_past")
+        raise invalid("until_in_past")
     return until
-
-
-def _restorer(target: TargetLine) -> Restorer:
-    restorer = target.coordinator.restorer
-    assert restorer is not None  # noqa: S101 - set when the entry is set up
-    return restorer
 
 
 def _same_mode_and_destination(forwarding: Forwarding) -> Callable[[Line], bool]:
@@ -228,15 +135,11 @@ async def _write_forwarding(
     applied: Callable[[Line], bool] | None = None,
 ) -> None:
     """Send a forwarding to a line; by default it holds if mode and destination read back."""
-
-    async def write(provider: CentrexProvider, _line: Line) -> None:
-        await provider.async_set_forwarding(target.line_id, forwarding)
-
-    await async_write_checked(
-        target.coordinator,
+    holds = applied or _same_mode_and_destination(forwarding)
+    await target.runtime.writer.async_write(
         target.line_id,
-        write,
-        applied or _same_mode_and_destination(forwarding),
+        lambda _context: LineChange(forwarding=forwarding),
+        lambda context: holds(context.line),
     )
 
 
@@ -248,15 +151,14 @@ async def _async_set_forwarding(call: ServiceCall) -> None:
         line = target.line
         mode = _mode(call.data[ATTR_MODE], line)
         destination = resolve_destination(
-            call.hass, target.coordinator, call.data[ATTR_DESTINATION], line
+            call.hass, target.runtime, call.data[ATTR_DESTINATION], line
         )
-        forwarding = with_mode(line.forwarding, mode, destination)
-        if (delay := call.data.get(ATTR_DELAY)) is not None:
-            delays = line.features.no_answer_delay
-            whole = math.isfinite(delay) and delay == int(delay)
-            if delays is None or not whole or not delays.accepts(int(delay)):
-                raise _invalid("invalid_delay", value=str(delay))
-            forwarding = replace(forwarding, no_answer_delay=int(delay))
+        try:
+            forwarding = with_mode(line.forwarding, mode, destination)
+            if (delay := call.data.get(ATTR_DELAY)) is not None:
+                forwarding = with_delay(forwarding, line.features, delay)
+        except CentrexError as err:
+            raise translated_error(err) from err
         plan.append((target, forwarding))
     for target, forwarding in plan:
         before = target.line.forwarding
@@ -272,29 +174,19 @@ def _schedule_or_cancel(
     forwarding: Forwarding | None = None,
     do_not_disturb: bool | None = None,
 ) -> None:
-    restorer = _restorer(target)
+    restorer = target.runtime.restorer
     if until is None:
         restorer.cancel(target.line_id, what)
         return
     restorer.add(PendingRestore(target.line_id, what, until, forwarding, do_not_disturb))
 
 
-def _all_off(forwarding: Forwarding) -> Forwarding:
-    result = with_mode(forwarding, ForwardingMode.OFF, None)
-    unreachable = forwarding.rule(ForwardKind.UNREACHABLE)
-    if unreachable.active:
-        result = result.with_rule(ForwardKind.UNREACHABLE, replace(unreachable, active=False))
-    return result
-
-
 async def _async_clear_forwarding(call: ServiceCall) -> None:
     for target in resolve_lines(call):
         await _write_forwarding(
-            target,
-            _all_off(target.line.forwarding),
-            lambda line: not any(rule.active for rule in line.forwarding.rules.values()),
+            target, all_off(target.line.forwarding), lambda line: is_all_off(line.forwarding)
         )
-        _restorer(target).cancel(target.line_id, "forwarding")
+        target.runtime.restorer.cancel(target.line_id, "forwarding")
 
 
 async def _async_set_do_not_disturb(call: ServiceCall) -> None:
@@ -303,18 +195,13 @@ async def _async_set_do_not_disturb(call: ServiceCall) -> None:
     enabled: bool = call.data[ATTR_ENABLED]
     for target in targets:
         if not target.line.features.do_not_disturb:
-            raise _invalid("do_not_disturb_not_supported", line=target.line.name)
+            raise invalid("do_not_disturb_not_supported", line=target.line.name)
     for target in targets:
         before = target.line.do_not_disturb
-
-        async def write(provider: CentrexProvider, line: Line) -> None:
-            await provider.async_set_do_not_disturb(line.id, enabled)
-
-        await async_write_checked(
-            target.coordinator,
+        await target.runtime.writer.async_write(
             target.line_id,
-            write,
-            lambda line: line.do_not_disturb == enabled,
+            lambda _context: LineChange(do_not_disturb=enabled),
+            lambda context: context.line.do_not_disturb == enabled,
         )
         _schedule_or_cancel(target, "do_not_disturb", until, do_not_disturb=before)
 
@@ -346,10 +233,11 @@ async def _async_forward_to_mobile(call: ServiceCall) -> ServiceResponse:
     async def forward(target: TargetLine) -> None:
         line = target.line
         mode = _mode(call.data[ATTR_MODE], line)
-        mobile = target.coordinator.config_entry.options.get(CONF_MOBILES, {}).get(line.id)
+        options = target.runtime.coordinator.config_entry.options
+        mobile = options.get(CONF_MOBILES, {}).get(line.id)
         if not mobile:
-            raise _invalid("no_mobile", line=line.name)
-        memory = target.coordinator.memory
+            raise invalid("no_mobile", line=line.name)
+        memory = target.runtime.memory
         # Keep what the line did before the first move, however often it is moved.
         memory.saved.setdefault(line.id, line.forwarding)
         memory.save()
@@ -360,10 +248,10 @@ async def _async_forward_to_mobile(call: ServiceCall) -> ServiceResponse:
 
 async def _async_restore_forwarding(call: ServiceCall) -> ServiceResponse:
     async def restore(target: TargetLine) -> None:
-        memory = target.coordinator.memory
+        memory = target.runtime.memory
         saved = memory.saved.get(target.line_id)
         if saved is None:
-            raise _invalid("nothing_to_restore", line=target.line.name)
+            raise invalid("nothing_to_restore", line=target.line.name)
         await _write_forwarding(target, saved)
         del memory.saved[target.line_id]
         memory.save()
@@ -377,11 +265,11 @@ async def _async_get_forwarding(call: ServiceCall) -> ServiceResponse:
         line = target.line
         mode = current_mode(line.forwarding)
         unreachable = line.forwarding.rule(ForwardKind.UNREACHABLE)
-        pending = target.coordinator.memory.restores.get(f"{line.id}/forwarding")
+        pending = target.runtime.memory.restores.get(f"{line.id}/forwarding")
         lines.append(
             {
                 "line": line.name,
-                "device_id": target.coordinator.line_device_id(line.id),
+                "device_id": target.device_id,
                 "number": line.number,
                 "mode": mode.value if mode else None,
                 "destination": current_destination(line.forwarding),
@@ -390,20 +278,20 @@ async def _async_get_forwarding(call: ServiceCall) -> ServiceResponse:
                 "unreachable_destination": unreachable.destination,
                 "do_not_disturb": line.do_not_disturb,
                 "restore_at": pending.at.isoformat() if pending else None,
-                "saved_for_restore": line.id in target.coordinator.memory.saved,
+                "saved_for_restore": line.id in target.runtime.memory.saved,
             }
         )
     return {"lines": lines}
 
 
 async def _async_mark_missed_calls_seen(call: ServiceCall) -> None:
-    coordinators = set()
+    accounts = {}
     for target in resolve_lines(call):
-        target.coordinator.memory.missed.pop(target.line_id, None)
-        coordinators.add(target.coordinator)
-    for coordinator in coordinators:
-        coordinator.memory.save()
-        coordinator.async_update_listeners()
+        target.runtime.memory.missed.pop(target.line_id, None)
+        accounts[target.runtime.account.id] = target.runtime
+    for runtime in accounts.values():
+        runtime.memory.save()
+        runtime.coordinator.async_update_listeners()
 
 
 @callback

@@ -18,7 +18,16 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .api import Forwarding, ForwardKind, ForwardRule
+from .api import (
+    Forwarding,
+    ForwardingMode,
+    ForwardKind,
+    ForwardRule,
+    Line,
+    available_modes,
+    current_destination,
+    current_mode,
+)
 from .const import DOMAIN
 
 STORAGE_VERSION = 1
@@ -112,6 +121,36 @@ class LineMemory:
         self.missed: dict[str, int] = {}
         #: Destinations chosen while forwarding was off, used when it comes on.
         self.pending_destinations: dict[str, str] = {}
+
+    def resume_mode(self, line: Line) -> ForwardingMode:
+        """Return the mode forwarding comes back in: the line's last one, else the first offered."""
+        modes = [m for m in available_modes(line.features) if m is not ForwardingMode.OFF]
+        remembered = self.last_modes.get(line.id)
+        return next((mode for mode in modes if mode == remembered), modes[0])
+
+    def next_destination(self, line: Line) -> str | None:
+        """Return where calls go when forwarding is (re)started: what was chosen last, else now."""
+        return self.pending_destinations.get(line.id) or current_destination(line.forwarding)
+
+    def remember(self, line: Line) -> None:
+        """Remember the line's forwarding mode while it forwards (for switching back on)."""
+        mode = current_mode(line.forwarding)
+        if mode in {None, ForwardingMode.OFF}:
+            return
+        changed = False
+        # Forwarding is on: a destination kept for "when it comes on" is spent.
+        if self.pending_destinations.pop(line.id, None) is not None:
+            changed = True
+        if self.last_modes.get(line.id) != mode:
+            self.last_modes[line.id] = str(mode)
+            changed = True
+        if changed:
+            self.save()
+
+    def count_missed(self, line_id: str) -> None:
+        """Count one more missed call on a line."""
+        self.missed[line_id] = self.missed.get(line_id, 0) + 1
+        self.save()
 
     async def async_load(self) -> None:
         """Read what was remembered before the restart."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -21,11 +21,10 @@ from .api import (
     current_mode,
     with_mode,
 )
-from .coordinator import CentrexConfigEntry, CentrexCoordinator
-from .destinations import next_destination
 from .entity import CentrexLineEntity
-from .helpers import centrex_exception_handler
 from .platform import async_add_line_entities
+from .runtime import CentrexConfigEntry
+from .writes import LineChange, LineContext, Setter
 
 # One change at a time per platform: the provider serialises them anyway.
 PARALLEL_UPDATES = 1
@@ -36,49 +35,40 @@ class CentrexSwitchEntityDescription(SwitchEntityDescription):
     """A line on/off setting and how to change it."""
 
     is_on_fn: Callable[[Line], bool]
-    set_fn: Callable[[CentrexCoordinator, Line, bool], Awaitable[None]]
+    set_fn: Setter[bool]
     has_fn: Callable[[Line], bool] = lambda _: True
 
 
-async def _set_forwarding(coordinator: CentrexCoordinator, line: Line, on: bool) -> None:  # noqa: FBT001
+def _set_forwarding(context: LineContext, on: bool) -> LineChange:  # noqa: FBT001
     """Switch forwarding off, or back on in the line's last mode."""
-    mode = coordinator.resume_mode(line) if on else ForwardingMode.OFF
-    forwarding = with_mode(line.forwarding, mode, next_destination(coordinator, line))
-    await coordinator.provider.async_set_forwarding(line.id, forwarding)
+    mode = context.resume_mode if on else ForwardingMode.OFF
+    forwarding = with_mode(context.line.forwarding, mode, context.next_destination)
+    return LineChange(forwarding=forwarding)
 
 
-async def _set_unreachable(coordinator: CentrexCoordinator, line: Line, on: bool) -> None:  # noqa: FBT001
+def _set_unreachable(context: LineContext, on: bool) -> LineChange:  # noqa: FBT001
     """Forward when the line's phone is offline, to its own or the current destination."""
-    rule = line.forwarding.rule(ForwardKind.UNREACHABLE)
-    destination = rule.destination or next_destination(coordinator, line)
+    forwarding = context.line.forwarding
+    rule = forwarding.rule(ForwardKind.UNREACHABLE)
+    destination = rule.destination or context.next_destination
     if on and not destination:
         raise CentrexMissingDestinationError
-    forwarding = line.forwarding.with_rule(
-        ForwardKind.UNREACHABLE, replace(rule, active=on, destination=destination)
-    )
-    await coordinator.provider.async_set_forwarding(line.id, forwarding)
+    changed = replace(rule, active=on, destination=destination)
+    return LineChange(forwarding=forwarding.with_rule(ForwardKind.UNREACHABLE, changed))
 
 
-def _set_do_not_disturb(
-    coordinator: CentrexCoordinator,
-    line: Line,
-    on: bool,  # noqa: FBT001
-) -> Awaitable[None]:
-    return coordinator.provider.async_set_do_not_disturb(line.id, on)
+def _set_do_not_disturb(_context: LineContext, on: bool) -> LineChange:  # noqa: FBT001
+    return LineChange(do_not_disturb=on)
 
 
 def _option_switch(option: LineOption) -> CentrexSwitchEntityDescription:
     """Describe the switch of one of a line's options (anonymous calls, hiding our number)."""
-
-    def set_option(coordinator: CentrexCoordinator, line: Line, on: bool) -> Awaitable[None]:  # noqa: FBT001
-        return coordinator.provider.async_set_option(line.id, option, on)
-
     return CentrexSwitchEntityDescription(
         key=option.value,
         translation_key=option.value,
         entity_category=EntityCategory.CONFIG,
         is_on_fn=lambda line: line.options.get(option, False),
-        set_fn=set_option,
+        set_fn=lambda _context, on: LineChange(option=(option, on)),
         has_fn=lambda line: option in line.features.options,
     )
 
@@ -138,10 +128,9 @@ class CentrexSwitchEntity(CentrexLineEntity, SwitchEntity):
         """Switch the setting off and check it was applied."""
         await self._async_set(on=False)
 
-    @centrex_exception_handler
     async def _async_set(self, *, on: bool) -> None:
         description = self.entity_description
         await self.async_write(
-            lambda _, line: description.set_fn(self.coordinator, line, on),
-            lambda line: description.is_on_fn(line) == on,
+            lambda context: description.set_fn(context, on),
+            lambda context: description.is_on_fn(context.line) == on,
         )

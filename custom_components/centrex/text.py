@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from homeassistant.components.text import TextEntity, TextEntityDescription, TextMode
@@ -17,11 +17,11 @@ from .api import (
     current_mode,
     with_destination,
 )
-from .coordinator import CentrexConfigEntry, CentrexCoordinator
-from .destinations import destination_name, next_destination, resolve_destination
+from .destinations import destination_name, resolve_destination
 from .entity import CentrexLineEntity
-from .helpers import centrex_exception_handler
 from .platform import async_add_line_entities
+from .runtime import CentrexConfigEntry, CentrexRuntimeData
+from .writes import LineChange, LineContext, Setter
 
 # One change at a time per platform: the provider serialises them anyway.
 PARALLEL_UPDATES = 1
@@ -31,31 +31,29 @@ PARALLEL_UPDATES = 1
 class CentrexTextEntityDescription(TextEntityDescription):
     """A line destination setting and how to change it."""
 
-    value_fn: Callable[[CentrexCoordinator, Line], str | None]
-    set_fn: Callable[[CentrexCoordinator, Line, str], Awaitable[None]]
+    value_fn: Callable[[CentrexRuntimeData, Line], str | None]
+    set_fn: Setter[str]
     has_fn: Callable[[Line], bool] = lambda _: True
 
 
-def _destination(coordinator: CentrexCoordinator, line: Line) -> str | None:
+def _destination(runtime: CentrexRuntimeData, line: Line) -> str | None:
     """Where calls go (or will go): a number in E.164, or the name of a line or group."""
-    destination = next_destination(coordinator, line)
+    destination = runtime.memory.next_destination(line)
     if destination is None or destination.startswith("+") or destination == VOICEMAIL:
         return destination
-    return destination_name(coordinator, destination)
+    return destination_name(runtime, destination)
 
 
-async def _set_destination(coordinator: CentrexCoordinator, line: Line, destination: str) -> None:
+def _set_destination(context: LineContext, destination: str) -> LineChange:
     """Send calls there now; with forwarding off, keep it for when forwarding comes on.
 
     The provider's inactive entries are not rewritten: what a user types while
     forwarding is off is ours to remember.
     """
+    line = context.line
     if (current_mode(line.forwarding) or ForwardingMode.OFF) is ForwardingMode.OFF:
-        coordinator.memory.pending_destinations[line.id] = destination
-        coordinator.memory.save()
-        return
-    forwarding = with_destination(line.forwarding, destination, line.features)
-    await coordinator.provider.async_set_forwarding(line.id, forwarding)
+        return LineChange(pending_destination=destination)
+    return LineChange(forwarding=with_destination(line.forwarding, destination, line.features))
 
 
 TEXTS = (
@@ -87,19 +85,17 @@ class CentrexTextEntity(CentrexLineEntity, TextEntity):
     @property
     def native_value(self) -> str | None:
         """A number in E.164, "voicemail", or a line's or group's name."""
-        return self.entity_description.value_fn(self.coordinator, self.line)
+        return self.entity_description.value_fn(self.runtime, self.line)
 
-    @centrex_exception_handler
     async def async_set_value(self, value: str) -> None:
         """Check the destination, send it and check it was applied.
 
         National forms ("06 12 34 56 78") are read in the home's country; a
         saved destination's or a colleague's line's name works too.
         """
-        coordinator = self.coordinator
-        destination = resolve_destination(self.hass, coordinator, value, self.line, as_number=True)
+        destination = resolve_destination(self.hass, self.runtime, value, self.line, as_number=True)
         description = self.entity_description
         await self.async_write(
-            lambda _, line: description.set_fn(coordinator, line, destination),
-            lambda line: next_destination(coordinator, line) == destination,
+            lambda context: description.set_fn(context, destination),
+            lambda context: context.next_destination == destination,
         )

@@ -34,7 +34,7 @@ async def test_push_event_to_state(hass: HomeAssistant, ovh_fake: FakeOvh) -> No
         hass, MockConfigEntry(domain=DOMAIN, unique_id="ovh", data=ovh_data(ovh_fake))
     )
     await wait_for(hass, lambda: ovh_fake.connected_sessions() > 0)
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     changed: list[float] = []
 
     def on_change(event: Event[EventStateChangedData]) -> None:

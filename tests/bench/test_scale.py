@@ -200,7 +200,7 @@ async def _measure(
                 hass, MockConfigEntry(domain=DOMAIN, unique_id=provider, data=data(fake))
             )
             setup = time.perf_counter() - start
-        coordinator = entry.runtime_data
+        coordinator = entry.runtime_data.coordinator
         with LoopMonitor() as monitor:
             counter = RequestCounter(coordinator.provider.session)
             start = time.perf_counter()

@@ -12,12 +12,15 @@ from .exceptions import (
     CentrexAuthenticationError,
     CentrexConnectionError,
     CentrexError,
+    CentrexInvalidDelayError,
     CentrexInvalidRequestError,
     CentrexLineNotFoundError,
     CentrexMissingDestinationError,
     CentrexPermissionError,
     CentrexRateLimitError,
     CentrexRequestError,
+    CentrexWebhookSignatureError,
+    InvalidPhoneNumberError,
 )
 from .models import (
     LINE_PREFIX,
@@ -41,15 +44,26 @@ from .models import (
 )
 from .modes import (
     ForwardingMode,
+    all_off,
     available_modes,
     current_destination,
     current_mode,
+    is_all_off,
+    with_delay,
     with_destination,
     with_mode,
 )
-from .numbers import InvalidPhoneNumberError, to_e164
+from .numbers import to_e164
 from .ovh import OvhProvider
-from .provider import CentrexProvider, CredentialField, EventCallback, PendingAuthorization
+from .provider import (
+    CentrexProvider,
+    CredentialField,
+    EventCallback,
+    PendingAuthorization,
+    PushKind,
+    WebhookAnswer,
+    redacted_keys,
+)
 from .sipgate import SipgateProvider
 
 #: Every driver, by the name stored in config entries.
@@ -77,6 +91,7 @@ __all__ = [
     "CentrexAuthenticationError",
     "CentrexConnectionError",
     "CentrexError",
+    "CentrexInvalidDelayError",
     "CentrexInvalidRequestError",
     "CentrexLineNotFoundError",
     "CentrexMissingDestinationError",
@@ -84,6 +99,7 @@ __all__ = [
     "CentrexProvider",
     "CentrexRateLimitError",
     "CentrexRequestError",
+    "CentrexWebhookSignatureError",
     "CredentialField",
     "DelayRange",
     "DeviceKind",
@@ -99,14 +115,20 @@ __all__ = [
     "LineFeatures",
     "LineOption",
     "PendingAuthorization",
+    "PushKind",
+    "WebhookAnswer",
+    "all_off",
     "available_modes",
     "create_provider",
     "current_destination",
     "current_mode",
     "destination_line_id",
+    "is_all_off",
     "is_other_destination",
     "line_destination",
+    "redacted_keys",
     "to_e164",
+    "with_delay",
     "with_destination",
     "with_mode",
 ]

@@ -36,7 +36,7 @@ from .models import (
     line_destination,
 )
 from .numbers import is_e164, is_premium_rate
-from .provider import CentrexProvider, CredentialField, EventCallback
+from .provider import CentrexProvider, CredentialField, EventCallback, PushKind
 
 DEMO_ACCOUNT_ID = "demo-atelier-durand"
 DEMO_DELAYS = DelayRange(minimum=5, maximum=60, step=5)
@@ -108,7 +108,7 @@ class DemoProvider(CentrexProvider):
 
     name = "demo"
     display_name = "Centrex demo"
-    push = "stream"
+    push = PushKind.STREAM
     in_memory = True
     credential_fields = (CredentialField("seed", required=False, advanced=True),)
 

@@ -46,6 +46,18 @@ class CentrexInvalidRequestError(CentrexRequestError):
     """
 
 
+class InvalidPhoneNumberError(CentrexInvalidRequestError, ValueError):
+    """The text is not a valid phone number (the message is the text, cut short)."""
+
+
+class CentrexInvalidDelayError(CentrexInvalidRequestError):
+    """A no-answer delay the line's provider does not accept (the message is the value)."""
+
+
+class CentrexWebhookSignatureError(CentrexRequestError):
+    """A webhook whose signature does not prove it comes from the provider."""
+
+
 class CentrexLineNotFoundError(CentrexRequestError):
     """The line (or another resource) does not exist on this account (any more)."""
 

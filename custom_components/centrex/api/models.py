@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+
+from .exceptions import CentrexInvalidDelayError
 
 #: The destination that sends calls to the line's voicemail instead of a number.
 VOICEMAIL = "voicemail"
@@ -117,6 +120,13 @@ class DelayRange:
         """Tell whether a delay is one the provider would accept."""
         in_range = self.minimum <= delay <= self.maximum
         return in_range and (delay - self.minimum) % self.step == 0
+
+    def checked(self, value: float) -> int:
+        """Return `value` as a delay the provider accepts, or raise CentrexInvalidDelayError."""
+        whole = math.isfinite(value) and value == int(value)
+        if not whole or not self.accepts(int(value)):
+            raise CentrexInvalidDelayError(str(value))
+        return int(value)
 
 
 class LineOption(StrEnum):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from enum import StrEnum
 
-from .exceptions import CentrexMissingDestinationError
+from .exceptions import CentrexInvalidDelayError, CentrexMissingDestinationError
 from .models import Forwarding, ForwardKind, ForwardRule, LineFeatures
 
 
@@ -95,3 +95,24 @@ def with_destination(
         rule = forwarding.rule(kind)
         result = result.with_rule(kind, ForwardRule(active=rule.active, destination=destination))
     return result
+
+
+def all_off(forwarding: Forwarding) -> Forwarding:
+    """Return the forwarding with every rule off, unreachable included; destinations kept."""
+    result = with_mode(forwarding, ForwardingMode.OFF, None)
+    unreachable = forwarding.rule(ForwardKind.UNREACHABLE)
+    if unreachable.active:
+        result = result.with_rule(ForwardKind.UNREACHABLE, replace(unreachable, active=False))
+    return result
+
+
+def is_all_off(forwarding: Forwarding) -> bool:
+    """Tell whether no rule of the forwarding is on."""
+    return not any(rule.active for rule in forwarding.rules.values())
+
+
+def with_delay(forwarding: Forwarding, features: LineFeatures, delay: float) -> Forwarding:
+    """Return the forwarding with a new no-answer delay, checked against the provider's range."""
+    if features.no_answer_delay is None:
+        raise CentrexInvalidDelayError(str(delay))
+    return replace(forwarding, no_answer_delay=features.no_answer_delay.checked(delay))

@@ -6,13 +6,11 @@ from functools import lru_cache
 
 import phonenumbers
 
+from .exceptions import InvalidPhoneNumberError
+
 # Longest input worth handing to the parser; E.164 numbers have at most 15
 # digits, so anything far longer is not a phone number whatever it holds.
 _MAX_INPUT_LENGTH = 40
-
-
-class InvalidPhoneNumberError(ValueError):
-    """The text is not a valid phone number."""
 
 
 @lru_cache(maxsize=4096)

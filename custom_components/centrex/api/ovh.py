@@ -28,6 +28,7 @@ from .exceptions import (
     CentrexInvalidRequestError,
     CentrexLineNotFoundError,
     CentrexPermissionError,
+    InvalidPhoneNumberError,
 )
 from .http import HttpProvider, path
 from .models import (
@@ -48,8 +49,8 @@ from .models import (
     is_other_destination,
     line_destination,
 )
-from .numbers import InvalidPhoneNumberError, to_e164
-from .provider import CredentialField, EventCallback, PendingAuthorization
+from .numbers import to_e164
+from .provider import CredentialField, EventCallback, PendingAuthorization, PushKind
 
 OVH_EU_API = "https://eu.api.ovh.com/1.0"  # telephony exists only on the EU API
 OVH_EVENTS = "https://events.voip.ovh.net"
@@ -170,13 +171,13 @@ class OvhProvider(HttpProvider):
     display_name = "OVHcloud Telecom"
     default_base_url = OVH_EU_API
     credential_fields = (
-        CredentialField("application_key"),
+        CredentialField("application_key", sensitive=True),
         CredentialField("application_secret", secret=True),
         CredentialField("consumer_key", secret=True, required=False),
         CredentialField("base_url", required=False, default=OVH_EU_API, advanced=True),
         CredentialField("events_url", required=False, default=OVH_EVENTS, advanced=True),
     )
-    push = "stream"
+    push = PushKind.STREAM
     #: Seconds to wait, after ringing stopped, for a pick-up before telling a missed call.
     answer_grace: float = ANSWER_GRACE
 

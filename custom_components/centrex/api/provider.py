@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from aiohttp import ClientSession
@@ -22,10 +23,37 @@ class CredentialField:
     """One field a provider needs to connect (shown in the config flow)."""
 
     key: str
+    #: A password: masked in forms, never shown anywhere.
     secret: bool = False
     required: bool = True
     default: str | None = None
     advanced: bool = False
+    #: Not a password, but says who the account is or opens it with a secret
+    #: (an application key, a token id): kept out of diagnostics too.
+    sensitive: bool = False
+
+    @property
+    def redacted(self) -> bool:
+        """Whether diagnostics must hide the field."""
+        return self.secret or self.sensitive
+
+
+class PushKind(StrEnum):
+    """How a provider pushes events."""
+
+    #: The driver follows the provider's event stream (see `async_listen`).
+    STREAM = "stream"
+    #: The provider calls a Home Assistant webhook (see `handle_webhook`).
+    WEBHOOK = "webhook"
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookAnswer:
+    """What a webhook told, and what to answer the provider."""
+
+    events: list[LineEvent] = field(default_factory=list)
+    body: str = ""
+    content_type: str = "text/plain"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +103,18 @@ class CentrexProvider(ABC):
         """Return (requests in the last minute, allowed per minute) if rate-limited here."""
         return None
 
-    #: How the provider pushes events: "stream" (the driver listens, see
-    #: `async_listen`), "webhook" (the provider calls Home Assistant, see
-    #: `parse_webhook`), or None (polling only).
-    push: str | None = None
+    #: How the provider pushes events, or None (polling only).
+    push: PushKind | None = None
+    #: The largest webhook body the provider sends (bigger ones are refused unread).
+    webhook_max_body: int = 64 * 1024
+
+    def poll_interval(self, default: float) -> float:
+        """Return the seconds between polls: `default`, or less where a poll reads only some lines.
+
+        A driver that re-reads large accounts a slice at a time polls more
+        often, so that every line is still re-read within its refresh cycle.
+        """
+        return default
 
     async def async_listen(self, on_event: EventCallback, on_connected: Callable[[], None]) -> None:
         """Follow the provider's event stream until cancelled.
@@ -88,15 +124,12 @@ class CentrexProvider(ABC):
         """
         raise NotImplementedError
 
-    #: The request header that carries a webhook's signature, if the provider signs.
-    webhook_signature_header: str | None = None
+    def handle_webhook(self, body: bytes, headers: Mapping[str, str], url: str) -> WebhookAnswer:
+        """Check and parse one webhook received at `url`; return its events and the reply.
 
-    def verify_webhook(self, body: bytes, signature: str | None) -> bool:
-        """Tell whether a webhook's body is authentic (True when nothing can be checked)."""
-        return True
-
-    def parse_webhook(self, form: Mapping[str, list[str]]) -> list[LineEvent]:
-        """Turn a webhook's form fields into line events (CentrexRequestError if malformed)."""
+        Raises CentrexWebhookSignatureError when it is not authentic, and
+        CentrexRequestError when it is not one of the provider's events.
+        """
         raise NotImplementedError
 
     async def async_get_webhook_target(self) -> str:
@@ -108,10 +141,6 @@ class CentrexProvider(ABC):
 
     async def async_set_webhook_target(self, url: str) -> None:
         """Make `url` the address of incoming calls' events, keeping the other settings."""
-        raise NotImplementedError
-
-    def webhook_reply(self, url: str) -> str:
-        """Return the body answering a call's first webhook."""
         raise NotImplementedError
 
     @abstractmethod
@@ -141,3 +170,13 @@ class CentrexProvider(ABC):
     async def async_set_option(self, line_id: str, option: LineOption, enabled: bool) -> None:  # noqa: FBT001
         """Switch one of the line's options (those in its features) on or off."""
         raise CentrexInvalidRequestError("this provider has no such option", field="option")
+
+
+def redacted_keys(providers: Iterable[type[CentrexProvider]]) -> frozenset[str]:
+    """Return the entry-data keys diagnostics hide, as the drivers declare them."""
+    return frozenset(
+        credential.key
+        for provider in providers
+        for credential in provider.credential_fields
+        if credential.redacted
+    )

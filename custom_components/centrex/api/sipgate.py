@@ -14,11 +14,12 @@ import asyncio
 import base64
 import binascii
 import json
+import math
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 from xml.sax.saxutils import escape as xml_escape
 
 from aiohttp import ClientSession
@@ -31,6 +32,7 @@ from .exceptions import (
     CentrexLineNotFoundError,
     CentrexPermissionError,
     CentrexRequestError,
+    CentrexWebhookSignatureError,
 )
 from .http import HttpProvider, path
 from .models import (
@@ -47,7 +49,7 @@ from .models import (
     LineOption,
 )
 from .numbers import is_e164
-from .provider import CredentialField
+from .provider import CredentialField, PushKind, WebhookAnswer
 from .sipgate_forwarding import MAX_TIMEOUT, Endpoints, plan_forwarding, read_forwarding
 
 SIPGATE_API = "https://api.sipgate.com/v2"
@@ -71,12 +73,22 @@ dXVrZDeBJYibvD1jRx4ES0KlfhwzNXBYUoM/Movg9zMM2PzyHHKS//xIjwUC/FJ6
 M+TfPtOUumI/NHMTvsRW9+ECAwEAAQ==
 -----END PUBLIC KEY-----
 """
+#: The request header carrying the signature of a push request.
+SIGNATURE_HEADER = "X-Sipgate-Signature"
 #: How a hangup's `cause` ends a call that was never answered.
 _UNANSWERED_END = {"forwarded": LineEventType.FORWARDED}
 
 
 #: How often a phoneline's anonymous-call blocking is read again, in seconds.
 OPTIONS_INTERVAL = 300
+#: Lines read whole per poll (three requests each): with Home Assistant's 100
+#: connections per host, a poll stays within three round trips. Larger
+#: accounts are read a slice at a time, the longest unread first...
+LINES_PER_POLL = 90
+#: ...polling more often, so that every line is read again within two minutes
+#: (until `MIN_POLL_INTERVAL`, beyond about 1,000 lines, stretches the cycle).
+REFRESH_CYCLE = 120.0
+MIN_POLL_INTERVAL = 10.0
 #: History entries read per poll: the newest calls and voicemails (inferred:
 #: enough for 30 s of an office's calls; the API allows up to 1000).
 HISTORY_LIMIT = 100
@@ -110,6 +122,13 @@ def _single(form: Mapping[str, list[str]], key: str) -> str:
     return values[0][:64]
 
 
+def _call_state(ref: _LineRef, calls: set[str] | None) -> CallState | None:
+    """Return whether a line is in a call: one of its numbers is (None: cannot tell)."""
+    if calls is None:
+        return None
+    return CallState.IN_CALL if ref.numbers & calls else CallState.IDLE
+
+
 def _to_e164(number: str) -> str | None:
     candidate = number if number.startswith("+") else f"+{number}"
     return candidate if is_e164(candidate) else None
@@ -122,12 +141,12 @@ class SipgateProvider(HttpProvider):
     display_name = "sipgate"
     default_base_url = SIPGATE_API
     credential_fields = (
-        CredentialField("token_id", required=False),
+        CredentialField("token_id", required=False, sensitive=True),
         CredentialField("token", secret=True),
         CredentialField("base_url", required=False, default=SIPGATE_API, advanced=True),
         CredentialField("webhook_public_key", required=False, advanced=True),
     )
-    push = "webhook"
+    push = PushKind.WEBHOOK
 
     def __init__(
         self, session: ClientSession, config: Mapping[str, Any], timeout: float = 20
@@ -144,6 +163,8 @@ class SipgateProvider(HttpProvider):
         self._refs: dict[str, _LineRef] = {}
         self._endpoints = Endpoints({})
         self._devices: dict[str, list[dict[str, Any]]] = {}  # per user
+        self._lines: dict[str, Line] = {}  # as last built
+        self._read_at: dict[str, float] = {}  # when each line was last read whole
         # The user's key only overrides sipgate's published one (a test system).
         self._webhook_key = (
             str(config.get("webhook_public_key") or "").strip() or SIPGATE_PUSH_PUBLIC_KEY
@@ -228,21 +249,42 @@ class SipgateProvider(HttpProvider):
             ref.numbers = {str(item["number"]).lstrip("+") for item in items}
         return refs
 
+    def poll_interval(self, default: float) -> float:
+        """Poll more often on accounts read a slice at a time: each line within `REFRESH_CYCLE`."""
+        slices = math.ceil(len(self._refs) / LINES_PER_POLL)
+        if slices <= 1:
+            return default
+        return max(MIN_POLL_INTERVAL, min(default, REFRESH_CYCLE / slices))
+
     async def async_get_lines(self) -> list[Line]:
-        """Read every line: devices per user, forwardings per phoneline, live calls."""
+        """Read the account's calls and history, and the lines whose turn it is.
+
+        Up to `LINES_PER_POLL` lines are read whole (devices, forwardings,
+        voicemail): all of them on small accounts, the longest unread first on
+        large ones. The others keep what was read, with their call state and
+        unheard voicemails from this poll's account-wide reads.
+        """
         if not self._refs:
             await self._discover()
-        return await self._read_all(list(self._refs.values()))
+        refs = list(self._refs.values())
+        never_read = [ref for ref in refs if ref.id not in self._lines]
+        by_age = sorted(
+            (ref for ref in refs if ref.id in self._lines),
+            key=lambda ref: self._read_at.get(ref.id, 0.0),
+        )
+        turn = [*never_read, *by_age[: max(0, LINES_PER_POLL - len(never_read))]]
+        return await self._read(turn, refs)
 
     async def async_get_line(self, line_id: str) -> Line:
         """Read one line now."""
-        (line,) = await self._read_all([self._ref(line_id)])
+        ref = self._ref(line_id)
+        (line,) = await self._read([ref], [ref])
         return line
 
-    async def _read_all(self, refs: list[_LineRef]) -> list[Line]:
-        """Read devices, forwardings, voicemails, calls and history at once (one round trip)."""
-        users = sorted({ref.user_id for ref in refs})
-        with_phonelines = [ref for ref in refs if ref.has_phoneline]
+    async def _read(self, turn: list[_LineRef], refs: list[_LineRef]) -> list[Line]:
+        """Read calls, history and the lines of `turn` at once (one round trip); return `refs`."""
+        users = sorted({ref.user_id for ref in turn})
+        with_phonelines = [ref for ref in turn if ref.has_phoneline]
         calls, history, devices, settings = await asyncio.gather(
             self._calls(),
             self._history(),
@@ -252,7 +294,31 @@ class SipgateProvider(HttpProvider):
         self._devices.update(zip(users, devices, strict=True))
         by_line = dict(zip((ref.id for ref in with_phonelines), settings, strict=True))
         unheard = self._take_history(history)
-        return [self._build(ref, calls, by_line.get(ref.id), unheard.get(ref.id)) for ref in refs]
+        now = time.monotonic()
+        read = {ref.id for ref in turn}
+        lines = []
+        for ref in refs:
+            if ref.id in read:
+                line = self._build(ref, calls, by_line.get(ref.id), unheard.get(ref.id))
+                self._read_at[ref.id] = now
+            else:
+                line = self._with_live_state(self._lines[ref.id], ref, calls, unheard.get(ref.id))
+            self._lines[ref.id] = line
+            lines.append(line)
+        return lines
+
+    def _with_live_state(
+        self, line: Line, ref: _LineRef, calls: set[str] | None, unheard: int | None
+    ) -> Line:
+        """Return a line not read this poll with this poll's call state and unheard count.
+
+        The same object when neither changed: unchanged lines stay identical.
+        """
+        call_state = _call_state(ref, calls)
+        voicemails = unheard if line.features.voicemail_messages else line.new_voicemails
+        if call_state == line.call_state and voicemails == line.new_voicemails:
+            return line
+        return replace(line, call_state=call_state, new_voicemails=voicemails)
 
     async def _read_phoneline(self, ref: _LineRef) -> _Phoneline:
         """Return a phoneline's forwarding entries, voicemail and anonymous-call blocking."""
@@ -405,10 +471,7 @@ class SipgateProvider(HttpProvider):
                 )
         else:
             forwarding, kinds = Forwarding(), frozenset()
-        if calls is None:
-            call_state = None
-        else:
-            call_state = CallState.IN_CALL if ref.numbers & calls else CallState.IDLE
+        call_state = _call_state(ref, calls)
         number = next((n for n in map(_to_e164, sorted(ref.numbers)) if n), None)
         kind = (
             DeviceKind.MOBILE
@@ -441,7 +504,24 @@ class SipgateProvider(HttpProvider):
 
     # -- push API (webhooks) ------------------------------------------------
 
-    webhook_signature_header = "X-Sipgate-Signature"
+    def handle_webhook(self, body: bytes, headers: Mapping[str, str], url: str) -> WebhookAnswer:
+        """Check sipgate's signature, parse the form, and answer a new call.
+
+        The answer to a `newCall` asks for the call's answer and hangup events
+        at the same address.
+        """
+        if not self.verify_webhook(body, headers.get(SIGNATURE_HEADER)):
+            raise CentrexWebhookSignatureError("bad signature")
+        try:
+            # No field count limit: a group call lists every ringing user; the
+            # body size limit bounds the work.
+            form = parse_qs(body.decode("utf-8"), strict_parsing=True)
+        except (UnicodeDecodeError, ValueError) as err:
+            raise CentrexRequestError("not a form") from err
+        events = self.parse_webhook(form)
+        if _single(form, "event") != _Webhook.NEW_CALL:
+            return WebhookAnswer(events)
+        return WebhookAnswer(events, self.webhook_reply(url), "application/xml")
 
     def verify_webhook(self, body: bytes, signature: str | None) -> bool:
         """Check sipgate's RSA-SHA256 signature of the raw body (unsigned: refused)."""
