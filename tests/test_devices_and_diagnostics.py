@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import timedelta
 
+import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
@@ -31,6 +33,7 @@ async def test_lines_added_and_removed_at_the_provider(
     ovh_fake: FakeOvh,
     freezer: FrozenDateTimeFactory,
     device_registry: dr.DeviceRegistry,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     entry = await setup_entry(
         hass, MockConfigEntry(domain=DOMAIN, unique_id="ovh", data=ovh_data(ovh_fake))
@@ -46,6 +49,12 @@ async def test_lines_added_and_removed_at_the_provider(
     gone = f"ovh-{ovh.NICHANDLE}_{ovh.BILLING_ACCOUNT}_0033184801201"
     assert device_registry.async_get_device_by_identifier((DOMAIN, gone), entry.entry_id) is None
     assert hass.states.get("select.atelier_call_forwarding_mode") is None
+    # The removed line's entities went without a single error on the way (the
+    # fake server's own access log, under a frozen clock, is not ours).
+    errors = [
+        r for r in caplog.records if r.levelno >= logging.ERROR and r.name != "aiohttp.access"
+    ]
+    assert not errors, [r.getMessage() for r in errors]
 
 
 async def test_only_gone_lines_can_be_deleted_by_hand(

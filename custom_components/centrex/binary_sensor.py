@@ -74,7 +74,9 @@ async def async_setup_entry(
         for description in ACCOUNT_BINARY_SENSORS
         if description.has_fn(runtime)
     )
-    async_add_line_entities(entry, async_add_entities, BINARY_SENSORS, CentrexBinarySensorEntity)
+    await async_add_line_entities(
+        entry, async_add_entities, BINARY_SENSORS, CentrexBinarySensorEntity
+    )
 
 
 class CentrexBinarySensorEntity(CentrexLineEntity, BinarySensorEntity):

@@ -21,41 +21,49 @@ class CentrexLineEntity(CoordinatorEntity[CentrexCoordinator]):
     _attr_has_entity_name = True
 
     def __init__(
-        self, runtime: CentrexRuntimeData, line_id: str, description: EntityDescription
+        self, runtime: CentrexRuntimeData, line: Line, description: EntityDescription
     ) -> None:
         """Attach the entity to its line's device."""
         super().__init__(runtime.coordinator)
         self.runtime = runtime
         self.entity_description = description
-        self.line_id = line_id
+        self.line_id = line.id
         #: The line as last seen: a line the provider dropped stays readable
         #: (the entity is unavailable) until its entities are removed.
-        self._line = runtime.coordinator.data.lines[line_id]
-        self._attr_unique_id = f"{runtime.account.id}_{line_id}_{description.key}"
+        self._line = line
+        self._attr_unique_id = f"{runtime.account.id}_{line.id}_{description.key}"
         self._attr_device_info = line_device_info(runtime, self._line)
         self._last_seen: tuple[Line | None, int | None, str | None, bool] | None = None
 
-    @callback
-    def _handle_coordinator_update(self) -> None:
-        """Write the state only when this line, or what is counted or kept for it, changed.
-
-        The coordinator keeps an unchanged line as the same object, so when
-        one line of a large account changes, only its entities write.
-        """
+    def _inputs(self) -> tuple[Line | None, int | None, str | None, bool]:
+        """Return what the state is made of: the line, and what is counted or kept for it."""
         memory = self.runtime.memory
-        line = self.coordinator.data.lines.get(self.line_id)
-        seen = (
-            line,
+        return (
+            self.coordinator.data.lines.get(self.line_id),
             memory.missed.get(self.line_id),
             memory.pending_destinations.get(self.line_id),
             self.coordinator.last_update_success,
         )
+
+    async def async_added_to_hass(self) -> None:
+        """Remember what the state written on adding was made of."""
+        await super().async_added_to_hass()
+        self._last_seen = self._inputs()
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Write the state only when what it is made of changed.
+
+        The coordinator keeps an unchanged line as the same object, so when
+        one line of a large account changes, only its entities write.
+        """
+        seen = self._inputs()
         last = self._last_seen
         if last is not None and seen[0] is last[0] and seen[1:] == last[1:]:
             return
         self._last_seen = seen
-        if line is not None:
-            self._line = line
+        if seen[0] is not None:
+            self._line = seen[0]
         super()._handle_coordinator_update()
 
     @property

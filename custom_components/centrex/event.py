@@ -52,7 +52,7 @@ async def async_setup_entry(
     """Add the call events of every line whose provider pushes events."""
     if entry.runtime_data.provider.push is None:
         return
-    async_add_line_entities(entry, async_add_entities, EVENTS, CentrexCallEventEntity)
+    await async_add_line_entities(entry, async_add_entities, EVENTS, CentrexCallEventEntity)
 
 
 class CentrexCallEventEntity(CentrexLineEntity, EventEntity):

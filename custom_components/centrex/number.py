@@ -71,7 +71,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the number entities of every line, now and as lines appear."""
-    async_add_line_entities(entry, async_add_entities, NUMBERS, CentrexNumberEntity)
+    await async_add_line_entities(entry, async_add_entities, NUMBERS, CentrexNumberEntity)
 
 
 class CentrexNumberEntity(CentrexLineEntity, NumberEntity):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
 from homeassistant.core import callback
@@ -25,31 +26,41 @@ class LineEntityDescription(Protocol):
         """Whether a line gets this entity (what its provider supports)."""
 
 
-def async_add_line_entities[DescriptionT: LineEntityDescription](
+#: Lines whose entities are added between two yields to the event loop: adding
+#: an entity never waits, so hundreds of lines at once would hold the loop.
+LINES_PER_BATCH = 10
+
+
+async def async_add_line_entities[DescriptionT: LineEntityDescription](
     entry: CentrexConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
     descriptions: Sequence[DescriptionT],
-    entity_factory: Callable[[CentrexRuntimeData, str, DescriptionT], Entity],
+    entity_factory: Callable[[CentrexRuntimeData, Line, DescriptionT], Entity],
 ) -> None:
     """Add entities for the current lines, and for new lines on each refresh."""
     runtime = entry.runtime_data
     known: set[str] = set()
 
+    def entities(lines: Iterable[Line]) -> list[Entity]:
+        known.update(line.id for line in lines)
+        return [
+            entity_factory(runtime, line, description)
+            for line in lines
+            for description in descriptions
+            if description.has_fn(line)
+        ]
+
+    current = list(runtime.coordinator.data.lines.values())
+    for start in range(0, len(current), LINES_PER_BATCH):
+        if start:
+            await asyncio.sleep(0)
+        async_add_entities(entities(current[start : start + LINES_PER_BATCH]))
+
     @callback
     def add_new_lines() -> None:
         lines = runtime.coordinator.data.lines
-        if len(known) == len(lines) and known.issuperset(lines):
+        if len(known) >= len(lines) and known.issuperset(lines):
             return
-        new = [line for line_id, line in lines.items() if line_id not in known]
-        known.update(line.id for line in new)
-        # One batch per line: Home Assistant adds each batch in its own task,
-        # so hundreds of lines never hold the event loop at once.
-        for line in new:
-            async_add_entities(
-                entity_factory(runtime, line.id, description)
-                for description in descriptions
-                if description.has_fn(line)
-            )
+        async_add_entities(entities([line for line in lines.values() if line.id not in known]))
 
-    add_new_lines()
     entry.async_on_unload(runtime.coordinator.async_add_listener(add_new_lines))

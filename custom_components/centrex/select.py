@@ -101,7 +101,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the selects of every line, now and as lines appear."""
-    async_add_line_entities(entry, async_add_entities, SELECTS, CentrexSelectEntity)
+    await async_add_line_entities(entry, async_add_entities, SELECTS, CentrexSelectEntity)
 
 
 class CentrexSelectEntity(CentrexLineEntity, SelectEntity):

@@ -104,7 +104,7 @@ async def async_setup_entry(
         for description in ACCOUNT_SENSORS
         if description.has_fn(runtime)
     )
-    async_add_line_entities(entry, async_add_entities, SENSORS, CentrexSensorEntity)
+    await async_add_line_entities(entry, async_add_entities, SENSORS, CentrexSensorEntity)
 
 
 class CentrexSensorEntity(CentrexLineEntity, SensorEntity):

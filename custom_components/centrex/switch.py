@@ -107,7 +107,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the switches of every line, now and as lines appear."""
-    async_add_line_entities(entry, async_add_entities, SWITCHES, CentrexSwitchEntity)
+    await async_add_line_entities(entry, async_add_entities, SWITCHES, CentrexSwitchEntity)
 
 
 class CentrexSwitchEntity(CentrexLineEntity, SwitchEntity):

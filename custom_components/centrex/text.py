@@ -74,7 +74,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the text entities of every line, now and as lines appear."""
-    async_add_line_entities(entry, async_add_entities, TEXTS, CentrexTextEntity)
+    await async_add_line_entities(entry, async_add_entities, TEXTS, CentrexTextEntity)
 
 
 class CentrexTextEntity(CentrexLineEntity, TextEntity):

@@ -131,6 +131,44 @@ class FakeSipgate(FakeServer):
     schema_file: str | None = "sipgate-v2.yaml"
     api_prefix: str = "/v2"
 
+    @classmethod
+    def with_lines(cls, count: int) -> FakeSipgate:
+        """Return an account of `count` users, each with one phoneline, number and phone."""
+        return cls(
+            users=[{"id": f"w{i}", "firstname": "User", "lastname": str(i)} for i in range(count)],
+            phonelines={f"w{i}": [{"id": f"p{i}", "alias": f"Line {i}"}] for i in range(count)},
+            numbers={f"p{i}": [f"49301234{i:05d}"] for i in range(count)},
+            devices={
+                f"w{i}": [
+                    {
+                        "id": f"e{i}",
+                        "alias": f"Phone {i}",
+                        "type": "REGISTER",
+                        "online": True,
+                        "dnd": False,
+                        "activePhonelines": [{"id": f"p{i}"}],
+                        "activeGroups": [],
+                    }
+                ]
+                for i in range(count)
+            },
+            forwardings={f"p{i}": [] for i in range(count)},
+            voicemails={
+                f"p{i}": [
+                    {
+                        "id": f"v{i}",
+                        "alias": f"Mailbox {i}",
+                        "timeout": 30,
+                        "active": False,
+                        "transcription": False,
+                        "canTranscribe": True,
+                    }
+                ]
+                for i in range(count)
+            },
+            block_anonymous={f"p{i}": {"enabled": False, "target": "ALL"} for i in range(count)},
+        )
+
     def schema_error(self, errors: list[str]) -> web.Response:
         # The published document gives 400s no body; sipgate answers with a short text.
         return web.Response(status=400, text="Bad request")
