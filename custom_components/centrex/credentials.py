@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
 from .api import Account, CentrexError, CentrexProvider
 from .const import DOMAIN, LOGGER
+from .issues import async_clear, async_warn
 from .runtime import CentrexConfigEntry
 
 #: How long before credentials expire the user is told, and how often we look.
@@ -35,20 +35,10 @@ async def async_check_credentials(
         return
     issue_id = credentials_issue_id(entry_id)
     if expiry is None or expiry - dt_util.utcnow() > CREDENTIALS_WARNING:
-        ir.async_delete_issue(hass, DOMAIN, issue_id)
+        async_clear(hass, issue_id)
         return
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        issue_id,
-        is_fixable=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key="credentials_expiring",
-        translation_placeholders={
-            "account": account.name,
-            "date": dt_util.as_local(expiry).strftime("%Y-%m-%d %H:%M"),
-        },
-    )
+    date = dt_util.as_local(expiry).strftime("%Y-%m-%d %H:%M")
+    async_warn(hass, issue_id, "credentials_expiring", account.name, date=date)
 
 
 @callback

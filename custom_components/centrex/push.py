@@ -16,13 +16,13 @@ from http import HTTPStatus
 from aiohttp import web
 from homeassistant.components import webhook
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.network import NoURLAvailableError
 
 from .api import CentrexError, CentrexRequestError, CentrexWebhookSignatureError, PushKind
 from .const import DOMAIN, LOGGER
-from .runtime import CentrexConfigEntry, CentrexRuntimeData
+from .issues import async_clear, async_warn
+from .runtime import CentrexConfigEntry
 
 CONF_WEBHOOK_ID = "webhook_id"
 BACKOFF_START = 1.0
@@ -178,7 +178,7 @@ def async_webhook_seen(hass: HomeAssistant, entry: CentrexConfigEntry) -> None:
     runtime = entry.runtime_data
     runtime.calls.unannounced = 0
     runtime.coordinator.async_set_push_connected(connected=True)
-    ir.async_delete_issue(hass, DOMAIN, webhook_issue_id(entry))
+    async_clear(hass, webhook_issue_id(entry))
 
 
 def webhook_issue_id(entry: CentrexConfigEntry) -> str:
@@ -207,10 +207,17 @@ async def async_check_webhook_registration(hass: HomeAssistant, entry: CentrexCo
     runtime.calls.webhook_target_known = True
     issue_id = webhook_registration_issue_id(entry)
     if target == ours:
-        ir.async_delete_issue(hass, DOMAIN, issue_id)
+        async_clear(hass, issue_id)
         return
     runtime.coordinator.async_set_push_connected(connected=False)
-    _async_warn(hass, runtime, issue_id, "webhook_not_registered", url=ours, current=target or "-")
+    async_warn(
+        hass,
+        issue_id,
+        "webhook_not_registered",
+        runtime.account.name,
+        url=ours,
+        current=target or "-",
+    )
 
 
 @callback
@@ -222,18 +229,4 @@ def async_check_webhook(hass: HomeAssistant, entry: CentrexConfigEntry) -> None:
         return
     runtime.coordinator.async_set_push_connected(connected=False)
     url = entry_webhook_url(hass, entry)
-    _async_warn(hass, runtime, webhook_issue_id(entry), "webhook_unreachable", url=url)
-
-
-def _async_warn(
-    hass: HomeAssistant, runtime: CentrexRuntimeData, issue_id: str, key: str, **values: str
-) -> None:
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        issue_id,
-        is_fixable=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key=key,
-        translation_placeholders={"account": runtime.account.name, **values},
-    )
+    async_warn(hass, webhook_issue_id(entry), "webhook_unreachable", runtime.account.name, url=url)

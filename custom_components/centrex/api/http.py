@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -22,6 +23,11 @@ from .exceptions import (
 from .provider import CentrexProvider
 
 DEFAULT_TIMEOUT = 20  # seconds for a whole request
+#: Requests of one driver in flight at once: as many as Home Assistant's shared
+#: session opens to one host. More would only queue inside the session, after
+#: each had done its share of work at once (hundreds of lines read together
+#: would then hold the event loop).
+MAX_CONCURRENT_REQUESTS = 100
 _MAX_ERROR_TEXT = 120
 
 
@@ -54,6 +60,7 @@ class HttpProvider(CentrexProvider):
         super().__init__(session, config)
         self.base_url = str(config.get("base_url") or self.default_base_url).rstrip("/")
         self.timeout = aiohttp.ClientTimeout(total=timeout)
+        self._in_flight = asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
 
     def _headers(self, method: str, url: str, body: str) -> dict[str, str]:
         """Return the headers that authenticate a request."""
@@ -75,6 +82,10 @@ class HttpProvider(CentrexProvider):
 
         `resource` is a path built with `path()` (plus an optional query string).
         """
+        async with self._in_flight:
+            return await self._request(method, resource, body, content_type)
+
+    async def _request(self, method: str, resource: str, body: str, content_type: str) -> Any:
         if self.budget is not None:
             await self.budget.acquire()
         url = f"{self.base_url}{resource}"
