@@ -85,7 +85,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: CentrexConfigEntry) -> b
         restorer=Restorer(hass, writer, memory),
     )
     await coordinator.async_config_entry_first_refresh()
-    async_setup_credentials_check(hass, entry, provider, account)
+    await async_setup_credentials_check(hass, entry, provider, account)
     entry.async_on_unload(entry.runtime_data.restorer.async_start())
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

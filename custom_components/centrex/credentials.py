@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
 from .api import Account, CentrexError, CentrexProvider
-from .const import DOMAIN, LOGGER
+from .const import LOGGER
 from .issues import async_clear, async_warn
 from .runtime import CentrexConfigEntry
 
@@ -41,14 +41,13 @@ async def async_check_credentials(
     async_warn(hass, issue_id, "credentials_expiring", account.name, date=date)
 
 
-@callback
-def async_setup_credentials_check(
+async def async_setup_credentials_check(
     hass: HomeAssistant, entry: CentrexConfigEntry, provider: CentrexProvider, account: Account
 ) -> None:
-    """Check now, then once a day, for as long as the entry is loaded."""
+    """Check now (setup waits: one request), then once a day while the entry is loaded."""
 
     async def check(_now: datetime | None = None) -> None:
         await async_check_credentials(hass, entry.entry_id, provider, account)
 
-    entry.async_create_background_task(hass, check(), f"{DOMAIN} credentials {entry.entry_id}")
+    await check()
     entry.async_on_unload(async_track_time_interval(hass, check, CREDENTIALS_CHECK))

@@ -28,7 +28,7 @@ class LineEntityDescription(Protocol):
 
 #: Lines whose entities are added between two yields to the event loop: adding
 #: an entity never waits, so hundreds of lines at once would hold the loop.
-LINES_PER_BATCH = 10
+LINES_PER_BATCH = 5
 
 
 async def async_add_line_entities[DescriptionT: LineEntityDescription](

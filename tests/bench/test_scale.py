@@ -8,6 +8,7 @@ virtual clock here, so that its waits are counted rather than slept.
 from __future__ import annotations
 
 import asyncio
+import gc
 import math
 import multiprocessing
 import os
@@ -132,6 +133,27 @@ class LoopMonitor:
         self._task.cancel()
 
 
+class GcPauses:
+    """Records the longest garbage collection: a loop block that is the interpreter's, not ours."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self._start = 0.0
+
+    def _callback(self, phase: str, _info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.worst = max(self.worst, time.perf_counter() - self._start)
+
+    def __enter__(self) -> Self:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        gc.callbacks.remove(self._callback)
+
+
 class RequestCounter:
     """Counts the requests a client session sends (the fake is in another process)."""
 
@@ -223,7 +245,7 @@ async def _measure(
     loop.set_debug(bool(os.environ.get("CENTREX_BENCH_DEBUG")))
     loop.slow_callback_duration = 0.04
     with ProcessFake(provider, lines) as fake:
-        with LoopMonitor() as setup_monitor:
+        with LoopMonitor() as setup_monitor, GcPauses() as setup_gc:
             start = time.perf_counter()
             entry = await setup_entry(
                 hass, MockConfigEntry(domain=DOMAIN, unique_id=provider, data=data(fake))
@@ -280,6 +302,7 @@ async def _measure(
         "write_rtt": write / LATENCY,
         "block_ms": monitor.worst * 1000,
         "setup_block_ms": setup_monitor.worst * 1000,
+        "setup_gc_ms": setup_gc.worst * 1000,
     }
 
 
@@ -342,12 +365,12 @@ def _write() -> None:
         "Setup includes discovery and the first full load; OVH's budget waits are counted on a "
         "virtual clock (the real wait, in the budget column, is about one second per two requests "
         "beyond the first minute's 60).\n\n"
-        "| provider | lines | refresh (round trips) | lines refreshed | longest unread (s) | requests/line | confirmed write (round trips) | state writes: unchanged poll / one line changed (by entities of that line / of others) | setup (s) | loop block running / at setup (ms) | budget | result |\n"
+        "| provider | lines | refresh (round trips) | lines refreshed | longest unread (s) | requests/line | confirmed write (round trips) | state writes: unchanged poll / one line changed (by entities of that line / of others) | setup (s) | loop block running / at setup (longest garbage collection) (ms) | budget | result |\n"
         "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
     )
     rows = "".join(
         f"| {r['provider']} | {r['lines']} | {r['refresh_rtt']:.1f} | {r['refreshed']} | {r['unread_s']:.0f} | {r['requests_per_line']:.1f} "
-        f"| {r['write_rtt']:.1f} | {r['poll_writes']} / {r['change_writes']} ({r['written_entities']} of its {r['entities_per_line']} / {r['others_written']}) | {r['setup_s']:.2f} | {r['block_ms']:.1f} / {r['setup_block_ms']:.0f} | {r['budget']} | {_verdict(r)} |\n"
+        f"| {r['write_rtt']:.1f} | {r['poll_writes']} / {r['change_writes']} ({r['written_entities']} of its {r['entities_per_line']} / {r['others_written']}) | {r['setup_s']:.2f} | {r['block_ms']:.1f} / {r['setup_block_ms']:.0f} (GC {r['setup_gc_ms']:.0f}) | {r['budget']} | {_verdict(r)} |\n"
         for r in ROWS
     )
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n\n"

@@ -84,11 +84,13 @@ OPTIONS_INTERVAL = 300
 #: Lines read whole per poll (three requests each): with Home Assistant's 100
 #: connections per host, a poll stays within three round trips. Larger
 #: accounts are read a slice at a time, the longest unread first...
-LINES_PER_POLL = 90
+LINES_PER_POLL = 80
 #: ...polling more often, so that every line is read again within two minutes
 #: (until `MIN_POLL_INTERVAL`, beyond about 1,000 lines, stretches the cycle).
 REFRESH_CYCLE = 120.0
 MIN_POLL_INTERVAL = 10.0
+#: Lines built from what was read between two yields to the event loop.
+BUILD_BATCH = 25
 #: History entries read per poll: the newest calls and voicemails (inferred:
 #: enough for 30 s of an office's calls; the API allows up to 1000).
 HISTORY_LIMIT = 100
@@ -297,7 +299,9 @@ class SipgateProvider(HttpProvider):
         now = time.monotonic()
         read = {ref.id for ref in turn}
         lines = []
-        for ref in refs:
+        for index, ref in enumerate(refs):
+            if index and not index % BUILD_BATCH:
+                await asyncio.sleep(0)  # hundreds of lines: let the event loop breathe
             if ref.id in read:
                 line = self._build(ref, calls, by_line.get(ref.id), unheard.get(ref.id))
                 self._read_at[ref.id] = now
