@@ -1,0 +1,101 @@
+"""The manager-interface client against a fake AMI over real TCP: framing, answers, faults."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+
+import pytest
+
+from custom_components.centrex.api import (
+    CentrexAuthenticationError,
+    CentrexConnectionError,
+    CentrexPermissionError,
+    CentrexRequestError,
+)
+from custom_components.centrex.api.ami import AmiClient, encode
+
+from .fakes.ami import FakeAmi
+
+
+@pytest.fixture
+async def fake(socket_enabled: None) -> AsyncGenerator[FakeAmi]:
+    server = FakeAmi()
+    await server.start()
+    yield server
+    await server.close()
+
+
+def _client(fake: FakeAmi, secret: str = "secret", timeout: float = 2) -> AmiClient:  # noqa: S107
+    return AmiClient("127.0.0.1", fake.port, "centrex", secret, timeout=timeout)
+
+
+async def test_login_actions_and_events(fake: FakeAmi) -> None:
+    client = _client(fake)
+    await client.async_connect()
+    events: list[dict[str, str]] = []
+    client.on_event = events.append
+    await client.async_action("DBPut", {"Family": "CF", "Key": "201", "Val": "0612345678"})
+    assert fake.astdb == {"CF/201": "0612345678"}
+    (answer,) = await client.async_action("DBGet", {"Family": "CF", "Key": "201"})
+    assert answer["Val"] == "0612345678"
+    await fake.send_event(Event="DeviceStateChange", Device="Custom:CF201", State="INUSE")
+    await asyncio.sleep(0.05)
+    assert events == [{"Event": "DeviceStateChange", "Device": "Custom:CF201", "State": "INUSE"}]
+    await client.async_close()
+
+
+async def test_wrong_secret_is_an_authentication_error(fake: FakeAmi) -> None:
+    with pytest.raises(CentrexAuthenticationError):
+        await _client(fake, secret="wrong").async_connect()
+
+
+async def test_refused_connection(socket_enabled: None) -> None:
+    with pytest.raises(CentrexConnectionError):
+        await AmiClient("127.0.0.1", 1, "centrex", "secret", timeout=2).async_connect()
+
+
+async def test_missing_class_is_a_permission_error(fake: FakeAmi) -> None:
+    fake.denied = {"DBPut"}
+    client = _client(fake)
+    await client.async_connect()
+    with pytest.raises(CentrexPermissionError):
+        await client.async_action("DBPut", {"Family": "DND", "Key": "201", "Val": "YES"})
+    with pytest.raises(CentrexRequestError):
+        await client.async_action("DBGet", {"Family": "CF", "Key": "999"})
+    await client.async_close()
+
+
+async def test_slow_answer_times_out(fake: FakeAmi) -> None:
+    client = _client(fake, timeout=0.3)
+    await client.async_connect()
+    fake.delay = 1
+    with pytest.raises(CentrexConnectionError, match="not answered"):
+        await client.async_action("Ping")
+    await client.async_close()
+
+
+async def test_dropped_connection_fails_pending_actions_and_says_so(fake: FakeAmi) -> None:
+    fake.drop_after_login = True
+    client = _client(fake)
+    await client.async_connect()
+    assert client.closed is not None
+    reason = await asyncio.wait_for(client.closed, 2)
+    assert "closed the connection" in reason
+    with pytest.raises(CentrexConnectionError):
+        await client.async_action("Ping")
+
+
+async def test_malformed_frame_ends_the_connection(fake: FakeAmi) -> None:
+    client = _client(fake)
+    await client.async_connect()
+    fake.garbage = b"this is not AMI\r\n\r\n"
+    with pytest.raises(CentrexConnectionError):
+        await client.async_action("Ping")
+    assert client.closed is not None
+    assert client.closed.done()
+
+
+def test_fields_cannot_break_the_framing() -> None:
+    with pytest.raises(CentrexRequestError):
+        encode({"Action": "DBPut", "Val": "x\r\nAction: Originate"})
