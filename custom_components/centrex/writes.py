@@ -17,6 +17,7 @@ from homeassistant.exceptions import HomeAssistantError
 
 from .api import (
     CentrexError,
+    CentrexLineNotFoundError,
     CentrexProvider,
     Forwarding,
     ForwardingMode,
@@ -50,6 +51,11 @@ class LineChange:
     option: tuple[LineOption, bool] | None = None
     #: Where calls should go once forwarding comes on (kept here, nothing sent).
     pending_destination: str | None = None
+
+    @property
+    def sends(self) -> bool:
+        """Whether the provider is asked for anything (else only our memory changes)."""
+        return (self.forwarding, self.do_not_disturb, self.option) != (None, None, None)
 
 
 #: Builds the change for a value (a switch's on/off, a delay, a destination).
@@ -95,9 +101,8 @@ class LineWriter:
         async with lock:
             line = self.coordinator.data.lines.get(line_id)
             if line is None:
-                raise HomeAssistantError(
-                    translation_domain=DOMAIN, translation_key="line_not_found"
-                )
+                # The provider's own answer for a line it no longer has.
+                raise CentrexLineNotFoundError("unknown line", field="line")
             change = build(self.context(line))
             if change.pending_destination is not None:
                 self.memory.pending_destinations[line_id] = change.pending_destination
@@ -111,7 +116,7 @@ class LineWriter:
                 with contextlib.suppress(CentrexError):
                     self.coordinator.async_set_line(await self.provider.async_get_line(line_id))
                 raise
-            if change != LineChange(pending_destination=change.pending_destination):
+            if change.sends:
                 self.coordinator.async_set_line(await self.provider.async_get_line(line_id))
         line = self.coordinator.data.lines[line_id]
         if not applied(self.context(line)):
