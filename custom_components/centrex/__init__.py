@@ -59,10 +59,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: CentrexConfigEntry) -> b
     try:
         account = await provider.async_get_account()
     except CentrexAuthenticationError as err:
+        await provider.async_close()
         raise ConfigEntryAuthFailed(
             translation_domain=DOMAIN, translation_key="authentication_failed"
         ) from err
     except CentrexError as err:
+        await provider.async_close()
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN, translation_key="communication_error"
         ) from err
@@ -84,7 +86,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: CentrexConfigEntry) -> b
         writer=writer,
         restorer=Restorer(hass, writer, memory),
     )
-    await coordinator.async_config_entry_first_refresh()
+    try:
+        await coordinator.async_config_entry_first_refresh()
+    except Exception:
+        if not provider.in_memory:
+            await provider.async_close()  # the next attempt opens its own connection
+        raise
     await async_setup_credentials_check(hass, entry, provider, account)
     entry.async_on_unload(entry.runtime_data.restorer.async_start())
 
@@ -113,6 +120,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: CentrexConfigEntry) -> 
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
         await entry.runtime_data.memory.async_save_now()
+        if not entry.runtime_data.provider.in_memory:
+            await entry.runtime_data.provider.async_close()
     return unloaded
 
 

@@ -142,7 +142,10 @@ class LiveCalls:
             return None
         if event.type is LineEventType.MISSED:
             self._on_missed(line.id)
-        registered = True if event.type is LineEventType.REGISTERED else line.registered
+        registered = {
+            LineEventType.REGISTERED: True,
+            LineEventType.UNREGISTERED: False,
+        }.get(event.type, line.registered)
         state = tracker.reconcile(None, now, push_connected=True)
         return _changed(line, call_state=state, registered=registered)
 

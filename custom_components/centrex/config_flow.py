@@ -51,6 +51,15 @@ def _fields_schema(fields: list[CredentialField]) -> dict[vol.Marker, Any]:
     for field in fields:
         marker = vol.Required if field.required else vol.Optional
         key = marker(field.key, default=field.default) if field.default else marker(field.key)
+        if field.choices:
+            schema[key] = SelectSelector(
+                SelectSelectorConfig(
+                    options=list(field.choices),
+                    translation_key=field.key,
+                    mode=SelectSelectorMode.DROPDOWN,
+                )
+            )
+            continue
         text_type = TextSelectorType.PASSWORD if field.secret else TextSelectorType.TEXT
         schema[key] = TextSelector(TextSelectorConfig(type=text_type))
     return schema
@@ -93,6 +102,8 @@ class CentrexConfigFlow(ConfigFlow, domain=DOMAIN):
         self._provider = ""
         self._data: dict[str, Any] = {}
         self._authorization_url = ""
+        #: The manager class a PBX user lacks, for the error shown.
+        self._missing_permission = ""
 
     @staticmethod
     @callback
@@ -185,12 +196,18 @@ class CentrexConfigFlow(ConfigFlow, domain=DOMAIN):
                 if account is not None:
                     return await self._async_finish(account, data)
         suggested = user_input if user_input is not None else _suggested(current, self._fields)
+        if user_input is None and not current and self.hass.config.country:
+            # A PBX's numbers are read in the home's country unless told otherwise.
+            suggested = {"country": self.hass.config.country, **suggested}
         return self.async_show_form(
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(
                 _credentials_schema(self._fields, advanced=advanced), suggested
             ),
-            description_placeholders={CONF_PROVIDER: PROVIDERS[self._provider].display_name},
+            description_placeholders={
+                CONF_PROVIDER: PROVIDERS[self._provider].display_name,
+                "permission": self._missing_permission,
+            },
             errors=errors,
         )
 
@@ -203,8 +220,13 @@ class CentrexConfigFlow(ConfigFlow, domain=DOMAIN):
         provider = create_provider(self._provider, async_get_clientsession(self.hass), data)
         try:
             return await provider.async_get_account(), {}
+        except CentrexPermissionError as err:
+            self._missing_permission = err.missing or "?"
+            return None, {"base": "missing_permission" if err.missing else "insufficient_rights"}
         except CentrexError as err:
             return None, {"base": _error_key(err)}
+        finally:
+            await provider.async_close()
 
     async def _async_finish(self, account: Account, data: dict[str, Any]) -> ConfigFlowResult:
         await self.async_set_unique_id(account.id)

@@ -21,6 +21,7 @@ from .api import (
     CentrexRateLimitError,
     Line,
     LineEvent,
+    LineEventType,
 )
 from .calls import LiveCalls
 from .const import DOMAIN, LOGGER, SCAN_INTERVAL
@@ -154,6 +155,11 @@ class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
         """Apply a pushed event at once: call state, registration, missed calls, event entity."""
         if self.data is None or (line := self.data.lines.get(event.line_id)) is None:
             return
+        if event.type is LineEventType.SETTINGS_CHANGED:
+            self.config_entry.async_create_background_task(
+                self.hass, self._async_reread(line.id), f"{DOMAIN} re-read {line.id}"
+            )
+            return
         updated = self.calls.merge(line, dt_util.utcnow(), event)
         if updated is None:
             return
@@ -163,6 +169,17 @@ class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
         else:
             self.async_update_listeners()  # the missed-call count may have moved
         async_dispatcher_send(self.hass, event_signal(self.config_entry.entry_id, line.id), event)
+
+    async def _async_reread(self, line_id: str) -> None:
+        """Re-read a line whose settings changed elsewhere, and tell the entities."""
+        try:
+            line = await self.provider.async_get_line(line_id)
+        except CentrexError as err:
+            LOGGER.debug("Could not re-read line %s after a change elsewhere: %s", line_id, err)
+            return
+        if self.data is not None and line_id in self.data.lines:
+            lines = {**self.data.lines, **self._merged([line], ChangeSource.EXTERNAL)}
+            self.async_set_updated_data(AccountData(self.account, lines))
 
     @callback
     def async_set_push_connected(self, *, connected: bool) -> None:

@@ -83,6 +83,12 @@ class PushStream:
         self._backoff = BACKOFF_START
         if self._was_connected and not self.runtime.calls.connected:
             LOGGER.info("Live events from %s are back", self.runtime.account.name)
+            # Whatever happened while the stream was down: read it all again.
+            self.entry.async_create_background_task(
+                self.hass,
+                self.runtime.coordinator.async_request_refresh(),
+                f"{DOMAIN} re-read {self.entry.entry_id}",
+            )
         self._was_connected = True
         self.runtime.coordinator.async_set_push_connected(connected=True)
 

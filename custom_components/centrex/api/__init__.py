@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp import ClientSession
 
+from .asterisk import AsteriskProvider
 from .demo import DemoProvider
 from .exceptions import (
     CentrexAuthenticationError,
@@ -71,6 +72,7 @@ PROVIDERS: dict[str, type[CentrexProvider]] = {
     DemoProvider.name: DemoProvider,
     OvhProvider.name: OvhProvider,
     SipgateProvider.name: SipgateProvider,
+    AsteriskProvider.name: AsteriskProvider,
 }
 
 

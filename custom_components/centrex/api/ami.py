@@ -30,6 +30,18 @@ MAX_LINE = 8 * 1024
 MAX_KEYS = 256
 DEFAULT_TIMEOUT = 10.0
 
+#: The manager class (manager.conf `read`/`write`) each action we send needs.
+ACTION_CLASS = {
+    "DBGet": "system",
+    "DBGetTree": "system",
+    "DBPut": "system",
+    "DBDel": "system",
+    "SIPpeers": "system",
+    "CoreShowChannels": "system",
+    "Setvar": "call",
+    "Getvar": "call",
+}
+
 
 def encode(fields: Mapping[str, str]) -> bytes:
     """Return one AMI message; values may not break the framing."""
@@ -118,7 +130,9 @@ class AmiClient:
         if response.get("Response") == "Error":
             message = response.get("Message", "")
             if "ermission denied" in message:
-                raise CentrexPermissionError(f"{action}: {message}"[:120])
+                raise CentrexPermissionError(
+                    f"{action}: {message}"[:120], missing=ACTION_CLASS.get(action)
+                )
             raise CentrexRequestError(f"{action}: {message}"[:120])
         return messages
 

@@ -65,6 +65,11 @@ class CentrexLineNotFoundError(CentrexRequestError):
 class CentrexPermissionError(CentrexError):
     """The credentials are valid but do not allow this (missing right or feature)."""
 
+    def __init__(self, message: str, *, missing: str | None = None) -> None:
+        """Name the missing right, when the provider's answer tells it."""
+        super().__init__(message)
+        self.missing = missing
+
 
 class CentrexMissingDestinationError(CentrexInvalidRequestError):
     """Forwarding was switched on with nowhere to send the calls."""

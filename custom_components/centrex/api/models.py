@@ -185,6 +185,9 @@ class LineEventType(StrEnum):
     MISSED = "missed"  # a ringing call stopped without being answered
     FORWARDED = "forwarded"  # a ringing call was forwarded elsewhere (not missed)
     REGISTERED = "registered"  # a phone registered on the line
+    UNREGISTERED = "unregistered"  # the line's phone is gone (unregistered, unreachable)
+    #: The line's settings changed elsewhere (a star code on the phone): re-read it.
+    SETTINGS_CHANGED = "settings_changed"
 
 
 @dataclass(frozen=True, slots=True)

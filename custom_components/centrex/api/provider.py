@@ -31,6 +31,8 @@ class CredentialField:
     #: Not a password, but says who the account is or opens it with a secret
     #: (an application key, a token id): kept out of diagnostics too.
     sensitive: bool = False
+    #: When set, the value is one of these (a drop-down in the form).
+    choices: tuple[str, ...] = ()
 
     @property
     def redacted(self) -> bool:
@@ -123,6 +125,9 @@ class CentrexProvider(ABC):
         raises a `CentrexError` when it breaks; the caller reconnects.
         """
         raise NotImplementedError
+
+    async def async_close(self) -> None:  # noqa: B027 - most drivers use the shared session
+        """Close the driver's own connections (those not in the shared HTTP session)."""
 
     def handle_webhook(self, body: bytes, headers: Mapping[str, str], url: str) -> WebhookAnswer:
         """Check and parse one webhook received at `url`; return its events and the reply.
