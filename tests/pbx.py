@@ -28,12 +28,14 @@ LIMITED_USER = "nolamps"
 PHONES = {"201": "Reception", "202": "Workshop", "203": "Warehouse"}
 MODULES = (
     "res_rtp_asterisk",
+    "res_manager_devicestate",
     "chan_sip",
     "pbx_config",
     "app_dial",
     "app_stack",
     "app_userevent",
     "app_db",
+    "app_exec",
     "func_db",
     "func_devstate",
     "func_logic",
@@ -218,6 +220,28 @@ exten => _2XX,1,Gosub(centrex-dial,s,1(${{EXTEN}}))
         if self.process is not None:
             await _terminate(self.process)
             self.process = None
+
+    async def cli(self, command: str) -> str:
+        """Run a command on the server's own console (independent of the code under test)."""
+        process = await asyncio.create_subprocess_exec(
+            self.binary,
+            "-C",
+            str(self.folder / "etc" / "asterisk.conf"),
+            "-rx",
+            command,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        output, _ = await process.communicate()
+        return output.decode(errors="replace")
+
+    async def astdb(self, family: str, key: str) -> str | None:
+        """Return an AstDB value as the server's console shows it (None when absent)."""
+        output = await self.cli(f"database get {family} {key}")
+        if not output.startswith("Value: "):
+            return None
+        return output.removeprefix("Value: ").strip()
 
     def console(self) -> str:
         """Return what the server printed (for a failing test's message)."""

@@ -191,8 +191,10 @@ class AmiClient:
 
     async def async_close(self) -> None:
         """Log off (best effort) and close the connection."""
-        if self._task is not None:
+        if self._task is not None and self._task is not asyncio.current_task():
             self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
         if self._writer is not None:
             self._writer.close()
             with contextlib.suppress(OSError):
