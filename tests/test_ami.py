@@ -37,8 +37,10 @@ async def test_login_actions_and_events(fake: FakeAmi) -> None:
     client.on_event = events.append
     await client.async_action("DBPut", {"Family": "CF", "Key": "201", "Val": "0612345678"})
     assert fake.astdb == {"CF/201": "0612345678"}
-    (answer,) = await client.async_action("DBGet", {"Family": "CF", "Key": "201"})
-    assert answer["Val"] == "0612345678"
+    # An event list: the acknowledgement, the item, the completion.
+    _ack, item, done = await client.async_action("DBGet", {"Family": "CF", "Key": "201"})
+    assert item["Val"] == "0612345678"
+    assert done["EventList"] == "Complete"
     await fake.send_event(Event="DeviceStateChange", Device="Custom:CF201", State="INUSE")
     await asyncio.sleep(0.05)
     assert events == [{"Event": "DeviceStateChange", "Device": "Custom:CF201", "State": "INUSE"}]
@@ -59,8 +61,9 @@ async def test_missing_class_is_a_permission_error(fake: FakeAmi) -> None:
     fake.denied = {"DBPut"}
     client = _client(fake)
     await client.async_connect()
-    with pytest.raises(CentrexPermissionError):
+    with pytest.raises(CentrexPermissionError) as denied:
         await client.async_action("DBPut", {"Family": "DND", "Key": "201", "Val": "YES"})
+    assert denied.value.missing == "system"
     with pytest.raises(CentrexRequestError):
         await client.async_action("DBGet", {"Family": "CF", "Key": "999"})
     await client.async_close()

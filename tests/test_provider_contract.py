@@ -1,4 +1,4 @@
-"""One behaviour, every driver: the demo, and OVH and sipgate over HTTP against their fakes."""
+"""One behaviour, every driver: the demo, OVH and sipgate over HTTP, Asterisk over AMI, against their fakes."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from custom_components.centrex.api import (
 )
 from custom_components.centrex.api.numbers import is_e164
 
+from .fakes.ami import SECRET, USERNAME, FakeAmi
 from .fakes.base import FakeServer, Fault
 from .fakes.ovh import APPLICATION_KEY, APPLICATION_SECRET, CONSUMER_KEY, FakeOvh
 from .fakes.sipgate import TOKEN, TOKEN_ID, FakeSipgate
@@ -35,19 +36,35 @@ class Harness:
     """A driver and, for the HTTP ones, the fake it talks to."""
 
     provider: CentrexProvider
-    fake: FakeServer | FakeOvh | FakeSipgate | None
+    fake: FakeServer | FakeOvh | FakeSipgate | FakeAmi | None
 
     def network(self) -> FakeServer:
         if self.fake is None:
             pytest.skip("the demo account has no network to fail")
+        if isinstance(self.fake, FakeAmi):
+            pytest.skip("no HTTP: the manager interface's faults are in test_asterisk_fake.py")
         return self.fake
 
 
 async def _make(
     name: str, session: aiohttp.ClientSession
-) -> tuple[CentrexProvider, FakeServer | None]:
+) -> tuple[CentrexProvider, FakeServer | FakeAmi | None]:
     if name == "demo":
         return create_provider("demo", session, {"seed": "contract"}), None
+    if name == "asterisk":
+        pbx = FakeAmi.office()
+        await pbx.start()
+        config = {
+            "host": "127.0.0.1",
+            "port": str(pbx.port),
+            "username": USERNAME,
+            "secret": SECRET,
+            "flavour": "asterisk",
+            "outside_prefix": "0",
+            "country": "FR",
+        }
+        driver = type(create_provider(name, session, config))
+        return driver(session, config, timeout=0.5), pbx  # type: ignore[call-arg]
     if name == "ovh":
         fake: FakeServer = FakeOvh()
         config = {
@@ -63,13 +80,14 @@ async def _make(
     return provider_cls(session, config, timeout=0.5), fake  # type: ignore[call-arg]
 
 
-@pytest.fixture(params=["demo", "ovh", "sipgate"])
+@pytest.fixture(params=["demo", "ovh", "sipgate", "asterisk"])
 async def harness(request: pytest.FixtureRequest, socket_enabled: None) -> AsyncGenerator[Harness]:
     async with aiohttp.ClientSession() as session:
         provider, fake = await _make(request.param, session)
         try:
             yield Harness(provider, fake)
         finally:
+            await provider.async_close()
             if fake is not None:
                 await fake.close()
 
@@ -145,9 +163,11 @@ async def test_unknown_line(harness: Harness, line_id: str) -> None:
 
 
 async def test_auth_failure(harness: Harness) -> None:
-    fake = harness.network()
+    fake = harness.fake
+    if fake is None:
+        pytest.skip("the demo account has no credentials to revoke")
     await harness.provider.async_get_lines()
-    fake.revoke()  # type: ignore[attr-defined]
+    fake.revoke()  # type: ignore[union-attr]
     with pytest.raises(CentrexAuthenticationError):
         await harness.provider.async_get_lines()
 

@@ -16,6 +16,7 @@ from .api import (
     CentrexInvalidRequestError,
     CentrexLineNotFoundError,
     CentrexMissingDestinationError,
+    CentrexPermissionError,
     CentrexRequestError,
     InvalidPhoneNumberError,
 )
@@ -37,6 +38,7 @@ _TRANSLATIONS: tuple[tuple[type[Exception], str, str | None, bool], ...] = (
     # The provider's refusal, with what it said.
     (CentrexRequestError, "provider_rejected", "reason", True),
     (CentrexAuthenticationError, "authentication_failed", None, False),
+    (CentrexPermissionError, "permission_denied", "reason", False),
 )
 
 

@@ -165,7 +165,14 @@ class AsteriskProvider(CentrexProvider):
 
     async def _action(self, action: str, fields: Mapping[str, str] | None = None) -> list[Message]:
         client = await self._ami()
-        return await client.async_action(action, fields)
+        try:
+            return await client.async_action(action, fields)
+        except CentrexConnectionError:
+            if client.closed is None or not client.closed.done():
+                raise  # not answered in time: the PBX is there but stuck
+        # The connection was lost (a PBX restart): every action we send sets
+        # or reads a value, so sending it again on a new connection is safe.
+        return await (await self._ami()).async_action(action, fields)
 
     async def async_close(self) -> None:
         """Log off and close the manager connection."""
@@ -211,13 +218,13 @@ class AsteriskProvider(CentrexProvider):
             return []
 
     async def _read_pbx(self) -> _Pbx:
+        # One after the other: a local PBX answers in a millisecond, and a
+        # connection lost halfway fails one action, not six at once.
         families = ("AMPUSER", "DEVICE", "CF", "CFB", "CFU", "DND")
-        trees = await asyncio.gather(*(self._tree(family) for family in families))
-        peers, endpoints, channels = await asyncio.gather(
-            self._optional_list("SIPpeers"),
-            self._optional_list("PJSIPShowEndpoints"),
-            self._optional_list("CoreShowChannels"),
-        )
+        trees = [await self._tree(family) for family in families]
+        peers = await self._optional_list("SIPpeers")
+        endpoints = await self._optional_list("PJSIPShowEndpoints")
+        channels = await self._optional_list("CoreShowChannels")
         pbx = _Pbx(dict(zip(families, trees, strict=True)))
         for peer in peers:
             if peer.get("Event") == "PeerEntry" and (name := peer.get("ObjectName")):
