@@ -15,9 +15,12 @@ from homeassistant.core import Event, EventStateChangedData, HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.centrex.api import LineEvent, LineEventType
+from custom_components.centrex.api.ami import AmiClient
 from custom_components.centrex.const import DOMAIN
 from tests.conftest import ovh_data, setup_entry, wait_for
+from tests.fakes.ami import SECRET, USERNAME, FakeAmi
 from tests.fakes.ovh import BILLING_ACCOUNT, FakeOvh
+from tests.pbx import MANAGER_SECRET, MANAGER_USER, RealAsterisk, find_asterisk, skip_reason
 
 pytestmark = pytest.mark.bench
 
@@ -78,3 +81,109 @@ async def test_push_event_to_state(hass: HomeAssistant, ovh_fake: FakeOvh) -> No
     print("\n" + table)  # noqa: T201 - the benchmark reports on stdout
     RESULTS.write_text("# Benchmarks\n\n" + table)
     assert p99 < TARGET_MS
+
+
+async def test_asterisk_event_to_state(hass: HomeAssistant, socket_enabled: None) -> None:
+    """Manager events over TCP to the state: the fake's call events, and a real star code."""
+    asyncio.get_running_loop().set_debug(False)
+    rows = [await _asterisk_fake_calls(hass)]
+    if skip_reason() is None:
+        rows.append(await _asterisk_real_star_code(hass))
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n\n"
+    head, sep, tail = text.partition("\n## Scale")
+    kept = [line for line in head.rstrip().splitlines() if "Asterisk" not in line]
+    rows_text = "".join(f"{row}\n" for row, _ in rows)
+    RESULTS.write_text(
+        "\n".join(kept) + "\n" + rows_text + (f"\n{sep.strip()}{tail}" if sep else "")
+    )
+    print("\n" + rows_text)  # noqa: T201 - the benchmark reports on stdout
+    assert all(ok for _, ok in rows)
+
+
+def _asterisk_entry(port: int, username: str, secret: str) -> MockConfigEntry:
+    data = {
+        "provider": "asterisk",
+        "host": "127.0.0.1",
+        "port": str(port),
+        "username": username,
+        "secret": secret,
+        "flavour": "asterisk",
+        "outside_prefix": "0",
+        "country": "FR",
+    }
+    return MockConfigEntry(domain=DOMAIN, data=data)
+
+
+def _recorder(hass: HomeAssistant, entity_id: str) -> list[float]:
+    changed: list[float] = []
+
+    def on_change(event: Event[EventStateChangedData]) -> None:
+        if event.data["entity_id"] == entity_id:
+            changed.append(time.perf_counter())
+
+    hass.bus.async_listen("state_changed", on_change)
+    return changed
+
+
+async def _asterisk_fake_calls(hass: HomeAssistant) -> tuple[str, bool]:
+    fake = FakeAmi.office()
+    await fake.start()
+    entry = await setup_entry(hass, _asterisk_entry(fake.port, USERNAME, SECRET))
+    await wait_for(hass, lambda: entry.runtime_data.calls.connected is True)
+    changed = _recorder(hass, "sensor.reception_call_state")
+    latencies = []
+    for index in range(ROUNDS // 4):
+        dial = {"DestChannel": f"SIP/201-{index:08x}", "DestUniqueid": f"9.{index}"}
+        for event in ({"Event": "DialBegin"}, {"Event": "DialEnd", "DialStatus": "CANCEL"}):
+            count = len(changed)
+            start = time.perf_counter()
+            await fake.send_event(**event, **dial, DestLinkedid=f"9.{index}")
+            await wait_for(hass, lambda count=count: len(changed) > count)
+            latencies.append((changed[-1] - start) * 1000)
+    await hass.config_entries.async_remove(entry.entry_id)  # frees the entity ids
+    await fake.close()
+    median, worst = statistics.median(latencies), max(latencies)
+    verdict = "PASS" if worst < TARGET_MS else "FAIL"
+    row = (
+        f"| Asterisk: fake manager events over TCP ({len(latencies)}) → call state "
+        f"| {median:.2f} ms | {worst:.2f} ms (max) | < {TARGET_MS} ms | {verdict} |"
+    )
+    return row, verdict == "PASS"
+
+
+async def _asterisk_real_star_code(hass: HomeAssistant) -> tuple[str, bool]:
+    pbx = RealAsterisk(str(find_asterisk()))
+    await pbx.start()
+    try:
+        entry = await setup_entry(hass, _asterisk_entry(pbx.ami_port, MANAGER_USER, MANAGER_SECRET))
+        await wait_for(hass, lambda: entry.runtime_data.calls.connected is True)
+        changed = _recorder(hass, "select.reception_call_forwarding_mode")
+        other = AmiClient("127.0.0.1", pbx.ami_port, MANAGER_USER, MANAGER_SECRET)
+        await other.async_connect()
+        latencies = []
+        for index in range(20):
+            on = index % 2 == 0
+            if on:
+                await other.async_action("DBPut", {"Family": "CF", "Key": "201", "Val": "202"})
+            else:
+                await other.async_action("DBDel", {"Family": "CF", "Key": "201"})
+            count = len(changed)
+            start = time.perf_counter()
+            lamp = "BUSY" if on else "NOT_INUSE"
+            await other.async_action(
+                "Setvar", {"Variable": "DEVICE_STATE(Custom:CF201)", "Value": lamp}
+            )
+            await wait_for(hass, lambda count=count: len(changed) > count, rounds=20000)
+            latencies.append((changed[-1] - start) * 1000)
+        await other.async_close()
+        await hass.config_entries.async_remove(entry.entry_id)
+    finally:
+        await pbx.stop()
+        pbx.cleanup()
+    median, worst = statistics.median(latencies), max(latencies)
+    verdict = "PASS" if worst < TARGET_MS else "FAIL"
+    row = (
+        f"| Asterisk: real star code (device state) → re-read → forwarding mode ({len(latencies)}) "
+        f"| {median:.2f} ms | {worst:.2f} ms (max) | < {TARGET_MS} ms | {verdict} |"
+    )
+    return row, verdict == "PASS"
