@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Callable
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 
 import aiohttp
 import pytest
@@ -128,6 +129,23 @@ async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfig
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry
+
+
+@contextlib.asynccontextmanager
+async def loaded(hass: HomeAssistant, entry: MockConfigEntry) -> AsyncIterator[MockConfigEntry]:
+    """Set an entry up for the block, and unload it after (closing its connections)."""
+    await setup_entry(hass, entry)
+    try:
+        yield entry
+    finally:
+        await hass.config_entries.async_unload(entry.entry_id)
+        await hass.async_block_till_done()
+
+
+def state(hass: HomeAssistant, entity_id: str) -> str | None:
+    """Return an entity's state, or None when it does not exist."""
+    found = hass.states.get(entity_id)
+    return found.state if found else None
 
 
 async def wait_for(hass: HomeAssistant, condition: Callable[[], bool], rounds: int = 2000) -> None:

@@ -317,6 +317,15 @@ exten => _2XX,1,Gosub(centrex-dial,s,1(${{EXTEN}}))
         """Start an outside caller calling `ext` (`call`: answered, `call_cancel`: gives up)."""
         return await self.sipp(scenario, call=ext, pause_ms=pause_ms)
 
+    async def call_through(
+        self, ext: str, phones: dict[Phone, str], scenario: str = "call", pause_ms: int = 1000
+    ) -> None:
+        """Call `ext` while each phone runs its scenario; fail unless every one went as written."""
+        running = [await phone.start(phone_scenario) for phone, phone_scenario in phones.items()]
+        caller = await self.call(ext, scenario, pause_ms)
+        for process in (caller, *running):
+            assert await finished(process) == 0, self.sipp_errors()
+
     def sipp_errors(self) -> str:
         """Return what SIPp found unexpected (for a failing test's message)."""
         return "\n".join(
@@ -324,7 +333,7 @@ exten => _2XX,1,Gosub(centrex-dial,s,1(${{EXTEN}}))
         )
 
 
-@dataclass
+@dataclass(eq=False)
 class Phone:
     """A SIP phone of one extension: SIPp scenarios run one after the other on its port."""
 

@@ -31,7 +31,7 @@ from custom_components.centrex.api.ami import AmiClient
 from custom_components.centrex.api.asterisk_numbers import DialPlan
 from custom_components.centrex.const import DOMAIN
 
-from .conftest import settle, wait_for
+from .conftest import loaded, settle, state, wait_for
 from .fakes.ami import SECRET, USERNAME, FakeAmi
 from .pbx import MANAGER_SECRET, MANAGER_USER, RealAsterisk, find_asterisk, skip_reason
 
@@ -81,23 +81,12 @@ async def fake(socket_enabled: None) -> AsyncGenerator[FakeAmi]:
 
 @pytest.fixture
 async def entry(hass: HomeAssistant, fake: FakeAmi) -> AsyncGenerator[MockConfigEntry]:
-    hass.config.country = "FR"
-    config_entry = MockConfigEntry(domain=DOMAIN, title="PBX", data=_data(fake))
-    config_entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
-    yield config_entry
-    await hass.config_entries.async_unload(config_entry.entry_id)
-    await hass.async_block_till_done()
-
-
-def _state(hass: HomeAssistant, entity_id: str) -> str | None:
-    found = hass.states.get(entity_id)
-    return found.state if found else None
+    async with loaded(hass, MockConfigEntry(domain=DOMAIN, data=_data(fake))) as config_entry:
+        yield config_entry
 
 
 async def _until(hass: HomeAssistant, entity_id: str, value: str) -> None:
-    await wait_for(hass, lambda: _state(hass, entity_id) == value)
+    await wait_for(hass, lambda: state(hass, entity_id) == value)
 
 
 @pytest.mark.skipif(skip_reason() is not None, reason=skip_reason() or "")
@@ -155,13 +144,13 @@ async def _shape(client: AmiClient, action: str, fields: dict[str, str]) -> Any:
 async def test_freepbx_extensions_names_and_a_star_code_forward(
     hass: HomeAssistant, entry: MockConfigEntry
 ) -> None:
-    assert _state(hass, "sensor.accueil_call_state") == "idle"
-    assert _state(hass, "binary_sensor.accueil_registration") == STATE_ON
-    assert _state(hass, "binary_sensor.atelier_registration") == STATE_OFF
-    assert _state(hass, "select.atelier_call_forwarding_mode") == "busy"
-    assert _state(hass, "select.atelier_forward_to") == "Accueil"
+    assert state(hass, "sensor.accueil_call_state") == "idle"
+    assert state(hass, "binary_sensor.accueil_registration") == STATE_ON
+    assert state(hass, "binary_sensor.atelier_registration") == STATE_OFF
+    assert state(hass, "select.atelier_call_forwarding_mode") == "busy"
+    assert state(hass, "select.atelier_forward_to") == "Accueil"
     # The extension's ring time stands for the delay until a forward's own is set.
-    assert _state(hass, "number.accueil_no_answer_delay") == "15"
+    assert state(hass, "number.accueil_no_answer_delay") == "15"
     # FreePBX's CFU is one rule for no answer and unreachable: no separate switch.
     assert hass.states.get("switch.accueil_forward_when_unreachable") is None
 
@@ -210,7 +199,7 @@ async def test_what_the_model_cannot_express_is_left_alone(
     hass.config.country = "FR"
     await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
-    assert _state(hass, "select.accueil_call_forwarding_mode") == "no_answer"
+    assert state(hass, "select.accueil_call_forwarding_mode") == "no_answer"
     del fake.actions[:]
     await hass.services.async_call(
         "number",
@@ -253,7 +242,7 @@ async def test_live_calls_registration_and_a_forward_that_is_not_missed(
     await fake.send_event(Event="DialEnd", DialStatus="NOANSWER", **ring)
     await _until(hass, "sensor.accueil_call_state", "idle")
     assert [event for event in events if event] == ["incoming", "forwarded"]
-    assert _state(hass, "sensor.accueil_missed_calls") == "0"
+    assert state(hass, "sensor.accueil_missed_calls") == "0"
 
     await fake.send_event(Event="PeerStatus", Peer="SIP/202", PeerStatus="Registered")
     await _until(hass, "binary_sensor.atelier_registration", STATE_ON)
@@ -267,7 +256,7 @@ async def test_a_star_code_on_the_phone_is_read_again(
     fake.astdb["CFB/201"] = "00612345678"  # *90 on the phone: no lamp for busy
     await fake.send_event(Event="Hangup", Channel="SIP/201-00000001", Exten="*90", Uniqueid="2.1")
     await _until(hass, "select.accueil_call_forwarding_mode", "busy")
-    assert _state(hass, "text.accueil_forwarding_destination") == "+33612345678"
+    assert state(hass, "text.accueil_forwarding_destination") == "+33612345678"
 
 
 async def test_a_lost_connection_comes_back_and_reads_everything(
@@ -292,7 +281,7 @@ async def test_garbage_ends_the_connection_and_a_new_one_reads_right(
     fake.astdb["DND/202"] = "YES"
     await entry.runtime_data.coordinator.async_refresh()
     assert sum(action["Action"] == "Login" for action in fake.actions) == logins + 1
-    assert _state(hass, "switch.atelier_do_not_disturb") == STATE_ON
+    assert state(hass, "switch.atelier_do_not_disturb") == STATE_ON
 
 
 async def test_a_stalled_pbx_is_unavailable_until_it_answers(
@@ -303,10 +292,10 @@ async def test_a_stalled_pbx_is_unavailable_until_it_answers(
     await driver.async_close()
     fake.delay = 0.5
     await entry.runtime_data.coordinator.async_refresh()
-    assert _state(hass, "sensor.accueil_call_state") == STATE_UNAVAILABLE
+    assert state(hass, "sensor.accueil_call_state") == STATE_UNAVAILABLE
     fake.delay = 0
     await entry.runtime_data.coordinator.async_refresh()
-    assert _state(hass, "sensor.accueil_call_state") == "idle"
+    assert state(hass, "sensor.accueil_call_state") == "idle"
 
 
 async def test_a_missing_class_at_write_time_is_told(

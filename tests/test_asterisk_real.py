@@ -24,6 +24,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.centrex.const import DOMAIN
 
+from .conftest import loaded, state
 from .pbx import (
     LIMITED_USER,
     MANAGER_SECRET,
@@ -83,19 +84,8 @@ async def pbx(socket_enabled: None) -> AsyncGenerator[RealAsterisk]:
 
 @pytest.fixture
 async def entry(hass: HomeAssistant, pbx: RealAsterisk) -> AsyncGenerator[MockConfigEntry]:
-    hass.config.country = "FR"
-    config_entry = MockConfigEntry(domain=DOMAIN, title="PBX", data=pbx_data(pbx))
-    config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
-    yield config_entry
-    await hass.config_entries.async_unload(config_entry.entry_id)
-    await hass.async_block_till_done()
-
-
-def state(hass: HomeAssistant, entity_id: str) -> str | None:
-    found = hass.states.get(entity_id)
-    return found.state if found else None
+    async with loaded(hass, MockConfigEntry(domain=DOMAIN, data=pbx_data(pbx))) as config_entry:
+        yield config_entry
 
 
 def record(hass: HomeAssistant, entity_id: str, attribute: str | None = None) -> list[Any]:
@@ -143,10 +133,7 @@ async def test_a_call_rings_is_answered_and_ends(
     events = record(hass, CALLS, "event_type")
     callers = record(hass, CALLS, "caller_name")
     phone = await pbx.register("201")
-    answering = await phone.start("answer")
-    caller = await pbx.call("201", pause_ms=1500)
-    assert await finished(caller) == 0, pbx.sipp_errors()
-    assert await finished(answering) == 0, pbx.sipp_errors()
+    await pbx.call_through("201", {phone: "answer"}, pause_ms=1500)
     await until(lambda: states[-1:] == ["idle"] and "ended" in events)
     assert states == ["ringing", "in_call", "idle"]
     assert events == ["incoming", "answered", "ended"]
@@ -159,10 +146,7 @@ async def test_an_unanswered_call_is_missed(
 ) -> None:
     events = record(hass, CALLS, "event_type")
     phone = await pbx.register("201")
-    ringing = await phone.start("no_answer")
-    caller = await pbx.call("201", "call_cancel", pause_ms=1500)
-    assert await finished(caller) == 0, pbx.sipp_errors()
-    assert await finished(ringing) == 0, pbx.sipp_errors()
+    await pbx.call_through("201", {phone: "no_answer"}, "call_cancel", pause_ms=1500)
     await until(lambda: "missed" in events)
     assert events == ["incoming", "missed"]
     assert state(hass, "sensor.reception_missed_calls") == "1"
@@ -177,10 +161,7 @@ async def test_unconditional_forwarding_takes_a_real_call(
     assert state(hass, "select.reception_call_forwarding_mode") == "always"
     reception_events = record(hass, CALLS, "event_type")
     workshop = await pbx.register("202")
-    answering = await workshop.start("answer")
-    caller = await pbx.call("201", pause_ms=500)
-    assert await finished(caller) == 0, pbx.sipp_errors()
-    assert await finished(answering) == 0, pbx.sipp_errors()
+    await pbx.call_through("201", {workshop: "answer"}, pause_ms=500)
     await until(lambda: "forwarded" in reception_events)
     assert state(hass, "sensor.reception_missed_calls") == "0"
 
@@ -198,22 +179,14 @@ async def test_busy_forwarding_and_do_not_disturb(
     reception = await pbx.register("201")
     workshop = await pbx.register("202")
 
-    refusing = await reception.start("busy")
-    answering = await workshop.start("answer")
-    caller = await pbx.call("201", pause_ms=500)
-    assert await finished(caller) == 0, pbx.sipp_errors()
-    assert await finished(refusing) == 0, pbx.sipp_errors()
-    assert await finished(answering) == 0, pbx.sipp_errors()
+    await pbx.call_through("201", {reception: "busy", workshop: "answer"}, pause_ms=500)
 
     # Do-not-disturb counts as busy: the reception phone is not even rung.
     await hass.services.async_call(
         "switch", "turn_on", {ATTR_ENTITY_ID: "switch.reception_do_not_disturb"}, blocking=True
     )
     assert await pbx.astdb("DND", "201") == "YES"
-    answering = await workshop.start("answer")
-    caller = await pbx.call("201", pause_ms=500)
-    assert await finished(caller) == 0, pbx.sipp_errors()
-    assert await finished(answering) == 0, pbx.sipp_errors()
+    await pbx.call_through("201", {workshop: "answer"}, pause_ms=500)
 
 
 async def test_no_answer_forwarding_after_the_set_delay(
