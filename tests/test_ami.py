@@ -15,7 +15,7 @@ from custom_components.centrex.api import (
 )
 from custom_components.centrex.api.ami import AmiClient, encode
 
-from .fakes.ami import FakeAmi
+from .fakes.ami import SECRET, FakeAmi
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ async def fake(socket_enabled: None) -> AsyncGenerator[FakeAmi]:
     await server.close()
 
 
-def _client(fake: FakeAmi, secret: str = "secret", timeout: float = 2) -> AmiClient:  # noqa: S107
+def _client(fake: FakeAmi, secret: str = SECRET, timeout: float = 2) -> AmiClient:
     return AmiClient("127.0.0.1", fake.port, "centrex", secret, timeout=timeout)
 
 

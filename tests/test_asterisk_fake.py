@@ -9,6 +9,8 @@ available.
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 from collections.abc import AsyncGenerator
 from typing import Any
 
@@ -19,6 +21,10 @@ from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNAVA
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.centrex.api import (
     VOICEMAIL,
@@ -362,3 +368,84 @@ async def test_tls_modes_build_their_contexts(socket_enabled: None) -> None:
                 await provider.async_close()
     finally:
         await fake.close()
+
+
+async def test_reconfigure_to_a_new_address_is_the_same_pbx(
+    hass: HomeAssistant, fake: FakeAmi
+) -> None:
+    fake.astdb["CENTREX/account"] = "asterisk-0123456789ab"
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id="asterisk-0123456789ab",
+        data=_data(fake, host="192.0.2.1"),
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+    form = {key: value for key, value in _data(fake).items() if key != "provider"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], form)
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data["host"] == "127.0.0.1"
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_reauth_with_the_new_secret(hass: HomeAssistant, fake: FakeAmi) -> None:
+    fake.astdb["CENTREX/account"] = "asterisk-0123456789ab"
+    entry = MockConfigEntry(
+        domain=DOMAIN, unique_id="asterisk-0123456789ab", data=_data(fake, secret="old")
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+    form = {key: value for key, value in _data(fake).items() if key != "provider"}
+    wrong = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**form, "secret": "still-wrong"}
+    )
+    assert wrong["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], form)
+    assert result["reason"] == "reauth_successful"
+    assert entry.data["secret"] == SECRET
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_no_secret_in_logs_errors_or_diagnostics(
+    hass: HomeAssistant,
+    fake: FakeAmi,
+    entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    messages: list[str] = []
+    coordinator = entry.runtime_data.coordinator
+    for fault in ("garbage", "denied", "drop"):
+        if fault == "garbage":
+            fake.garbage = b"\x00\xff not AMI\r\n\r\n"
+        elif fault == "denied":
+            fake.denied = {"DBPut", "DBGetTree"}
+        else:
+            fake.denied = set()
+            fake.drop()
+        try:
+            await hass.services.async_call(
+                "switch",
+                "turn_on",
+                {ATTR_ENTITY_ID: "switch.accueil_do_not_disturb"},
+                blocking=True,
+            )
+        except HomeAssistantError as err:
+            messages += [str(err), repr(err.__cause__)]
+        await coordinator.async_refresh()
+    fake.revoke()
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    messages.append(json.dumps(await get_diagnostics_for_config_entry(hass, hass_client, entry)))
+    assert len(messages) > 2
+    assert "centrex" in caplog.text
+    assert SECRET not in caplog.text
+    assert all(SECRET not in message for message in messages)
+    # The manager user says who may control the PBX: not in diagnostics either.
+    assert f'"{USERNAME}"' not in messages[-1]

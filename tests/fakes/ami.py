@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 BANNER = b"Asterisk Call Manager/9.0.0\r\n"
 USERNAME = "centrex"
-SECRET = "secret"
+SECRET = "fake-ami-s3cr3t-9f2"
 
 type Message = dict[str, str]
 
