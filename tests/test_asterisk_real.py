@@ -205,12 +205,23 @@ async def test_no_answer_forwarding_after_the_set_delay(
     caller = await pbx.call("201", pause_ms=500)
     # The reception phone rings, is given up after the delay, and the workshop answers.
     assert await finished(ringing) == 0, pbx.sipp_errors()
+    # Behaviour, not speed: the forward cannot come before the ring time set.
     assert time.monotonic() - started >= 2
     assert await finished(caller) == 0, pbx.sipp_errors()
     assert await finished(answering) == 0, pbx.sipp_errors()
     await until(lambda: "forwarded" in events)
     assert "missed" not in events
     assert state(hass, "sensor.reception_missed_calls") == "0"
+
+
+async def test_an_unreachable_phone_forwards_on_the_same_rule(
+    hass: HomeAssistant, pbx: RealAsterisk, entry: MockConfigEntry
+) -> None:
+    """FreePBX's CFU, honoured by the shipped dialplan: no phone registered, straight on."""
+    await set_forwarding(hass, "no_answer", "Workshop", delay=20)
+    workshop = await pbx.register("202")
+    await pbx.call_through("201", {workshop: "answer"}, pause_ms=500)
+    assert await pbx.astdb("CFU", "201") == "202"
 
 
 async def test_a_star_code_elsewhere_shows_live(
