@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
 from typing import Any
 
 import aiohttp
@@ -38,6 +39,7 @@ from .fakes.ovh import (
     CONSUMER_KEY,
     FakeOvh,
 )
+from .fakes.schema import load_published
 from .fakes.sipgate import TOKEN, TOKEN_ID, FakeSipgate
 
 ZENTRALE = "w0_p0"
@@ -417,3 +419,12 @@ async def test_fakes_reject_requests_outside_the_published_schema(
     assert ovh_fake.lines[ACCUEIL].options == options
     sipgate_fake.rejected.clear()
     ovh_fake.rejected.clear()
+
+
+def test_the_fakes_are_held_to_the_published_subsets_when_beside_the_project() -> None:
+    """CI has the providers' published subsets beside the project: they must be in use there."""
+    published = load_published(FakeSipgate.published_file)
+    if published is None:
+        assert not os.environ.get("CENTREX_REQUIRE_PUBLISHED_SCHEMAS"), "published subsets missing"
+        pytest.skip("the providers' published subsets are not beside the project")
+    assert published.find("PUT", "/w0/phonelines/p0/forwardings") is not None

@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from .schema import Schema, load
+from .schema import Schema, load, load_published
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -61,6 +61,8 @@ class FakeServer:
     #: The published schema (a file of tests/schemas/), the prefix of its
     #: paths here, and the paths it does not describe (checked by hand).
     schema_file: str | None = None
+    #: The provider's published subset (../shared/reference/schemas), where it exists.
+    published_file: str | None = None
     api_prefix: str = ""
     unpublished: tuple[str, ...] = ()
 
@@ -133,9 +135,29 @@ class FakeServer:
             raw = response.body if isinstance(response.body, bytes) else b""
             for error in schema.response_errors(operation, response.status, raw):
                 self.violations.append(f"{request.method} {path} answered {error}")
+            self._check_published(request.method, path, body, query, response.status, raw)
         if isinstance(response, web.HTTPException):
             raise response
         return response
+
+    def _check_published(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        query: dict[str, list[str]],
+        status: int,
+        raw: bytes,
+    ) -> None:
+        """Hold the exchange to the provider's own published document too, where it has it."""
+        published = load_published(self.published_file)
+        operation = published.find(method, path) if published is not None else None
+        if published is None or operation is None:
+            return
+        errors = [f"request: {error}" for error in published.request_errors(operation, body, query)]
+        if operation.declares(status) or not (200 <= status < 300):
+            errors += published.response_errors(operation, status, raw)
+        self.violations += [f"{method} {path} (published schema) {error}" for error in errors]
 
     async def start(self, port: int | None = None) -> str:
         app = web.Application(middlewares=[self._middleware])

@@ -124,11 +124,12 @@ class FakeSipgate(FakeServer):
             "incomingUrl": "",
             "outgoingUrl": "",
             "log": False,
-            "whitelist": None,
+            "whitelist": [],
         }
     )
 
     schema_file: str | None = "sipgate-v2.yaml"
+    published_file: str | None = "sipgate-v2-subset.yaml"
     api_prefix: str = "/v2"
 
     @classmethod
