@@ -122,6 +122,22 @@ def sipgate_data(fake: FakeSipgate, token: str = sipgate.TOKEN) -> dict[str, str
     }
 
 
+def asterisk_data(port: int, username: str, secret: str, **changes: str) -> dict[str, str]:
+    """Return an Asterisk entry's data for a manager interface on loopback."""
+    return {
+        CONF_PROVIDER: "asterisk",
+        "host": "127.0.0.1",
+        "port": str(port),
+        "username": username,
+        "secret": secret,
+        "tls": "off",
+        "flavour": "asterisk",
+        "outside_prefix": "0",
+        "country": "FR",
+        **changes,
+    }
+
+
 async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
     """Add an entry and set it up."""
     hass.config.country = "FR"

@@ -37,7 +37,7 @@ from custom_components.centrex.api.ami import AmiClient
 from custom_components.centrex.api.asterisk_numbers import DialPlan
 from custom_components.centrex.const import DOMAIN
 
-from .conftest import loaded, settle, state, wait_for
+from .conftest import asterisk_data, loaded, settle, state, wait_for
 from .fakes.ami import SECRET, USERNAME, FakeAmi
 from .pbx import MANAGER_SECRET, MANAGER_USER, RealAsterisk, find_asterisk, skip_reason
 
@@ -45,18 +45,7 @@ EXTENSIONS = frozenset({"201", "202"})
 
 
 def _data(fake: FakeAmi, **changes: str) -> dict[str, str]:
-    return {
-        "provider": "asterisk",
-        "host": "127.0.0.1",
-        "port": str(fake.port),
-        "username": USERNAME,
-        "secret": SECRET,
-        "tls": "off",
-        "flavour": "auto",
-        "outside_prefix": "0",
-        "country": "FR",
-        **changes,
-    }
+    return {**asterisk_data(fake.port, USERNAME, SECRET, flavour="auto"), **changes}
 
 
 def freepbx() -> FakeAmi:

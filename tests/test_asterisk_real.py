@@ -24,7 +24,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.centrex.const import DOMAIN
 
-from .conftest import loaded, state
+from .conftest import asterisk_data, loaded, state
 from .pbx import (
     LIMITED_USER,
     MANAGER_SECRET,
@@ -55,18 +55,7 @@ async def until(condition: Callable[[], bool], seconds: float = 15) -> None:
 
 
 def pbx_data(pbx: RealAsterisk, **changes: str) -> dict[str, str]:
-    return {
-        "provider": "asterisk",
-        "host": "127.0.0.1",
-        "port": str(pbx.ami_port),
-        "username": MANAGER_USER,
-        "secret": MANAGER_SECRET,
-        "tls": "off",
-        "flavour": "asterisk",
-        "outside_prefix": "0",
-        "country": "FR",
-        **changes,
-    }
+    return {**asterisk_data(pbx.ami_port, MANAGER_USER, MANAGER_SECRET), **changes}
 
 
 @pytest.fixture

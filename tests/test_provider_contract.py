@@ -23,6 +23,7 @@ from custom_components.centrex.api import (
 )
 from custom_components.centrex.api.numbers import is_e164
 
+from .conftest import asterisk_data
 from .fakes.ami import SECRET, USERNAME, FakeAmi
 from .fakes.base import FakeServer, Fault
 from .fakes.ovh import APPLICATION_KEY, APPLICATION_SECRET, CONSUMER_KEY, FakeOvh
@@ -54,15 +55,7 @@ async def _make(
     if name == "asterisk":
         pbx = FakeAmi.office()
         await pbx.start()
-        config = {
-            "host": "127.0.0.1",
-            "port": str(pbx.port),
-            "username": USERNAME,
-            "secret": SECRET,
-            "flavour": "asterisk",
-            "outside_prefix": "0",
-            "country": "FR",
-        }
+        config = asterisk_data(pbx.port, USERNAME, SECRET)
         driver = type(create_provider(name, session, config))
         return driver(session, config, timeout=0.5), pbx  # type: ignore[call-arg]
     if name == "ovh":

@@ -141,9 +141,11 @@ class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
         return merged
 
     @callback
-    def async_set_line(self, line: Line) -> None:
-        """Take in one line read after our own write, and tell the entities."""
-        lines = {**self.data.lines, **self._merged([line], ChangeSource.HOME_ASSISTANT)}
+    def async_set_line(
+        self, line: Line, source: ChangeSource = ChangeSource.HOME_ASSISTANT
+    ) -> None:
+        """Take in one line just read (after our own write, by default), and tell the entities."""
+        lines = {**self.data.lines, **self._merged([line], source)}
         self.async_set_updated_data(AccountData(self.account, lines))
 
     def _apply_events(self, events: list[LineEvent]) -> None:
@@ -178,8 +180,7 @@ class CentrexCoordinator(DataUpdateCoordinator[AccountData]):
             LOGGER.debug("Could not re-read line %s after a change elsewhere: %s", line_id, err)
             return
         if self.data is not None and line_id in self.data.lines:
-            lines = {**self.data.lines, **self._merged([line], ChangeSource.EXTERNAL)}
-            self.async_set_updated_data(AccountData(self.account, lines))
+            self.async_set_line(line, ChangeSource.EXTERNAL)
 
     @callback
     def async_set_push_connected(self, *, connected: bool) -> None:

@@ -96,14 +96,15 @@ class EventTranslator:
         ]
 
     def _dial_end(self, event: Message) -> list[LineEvent]:
-        dial = self._dials.get(event.get("DestUniqueid", ""))
+        unique_id = event.get("DestUniqueid", "")
+        dial = self._dials.get(unique_id)
         if dial is None or dial.answered:
             return []
         status = event.get("DialStatus", "")
         if status == "ANSWER":
             dial.answered = True
             return [LineEvent(dial.line_id, LineEventType.ANSWERED, call_id=dial.call_id)]
-        del self._dials[event.get("DestUniqueid", "")]
+        del self._dials[unique_id]
         line = self._line(dial.line_id)
         kind = _TAKEN_BY.get(status)
         taken = kind is not None and line is not None and line.forwarding.is_active(kind)
