@@ -20,3 +20,9 @@ EVENT_FORWARDING_CHANGED: Final = "centrex_forwarding_changed"
 # Forwarding rarely changes outside Home Assistant; call state moves faster
 # but will come from push events. Thirty seconds keeps requests modest.
 SCAN_INTERVAL: Final = timedelta(seconds=30)
+
+#: On accounts of more than this many lines, only the entities a large office
+#: drives every day start enabled (see `entity.py`); the others are created
+#: disabled and can be enabled one by one. Thousands of entities cost every
+#: Home Assistant restart, the recorder and each garbage collection.
+LARGE_ACCOUNT_LINES: Final = 100

@@ -9,10 +9,17 @@ from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .api import Line
+from .const import LARGE_ACCOUNT_LINES
 from .coordinator import CentrexCoordinator
 from .devices import account_device_info, line_device_info
 from .runtime import CentrexRuntimeData
 from .writes import LineChange, LineContext
+
+#: The entities of a line that start enabled on a large account: its call
+#: state, and forwarding and do-not-disturb as dashboards and automations use them.
+ENABLED_ON_LARGE_ACCOUNTS = frozenset(
+    {"call_state", "call_forwarding", "forwarding_mode", "forwarding_destination", "do_not_disturb"}
+)
 
 
 class CentrexLineEntity(CoordinatorEntity[CentrexCoordinator]):
@@ -34,6 +41,11 @@ class CentrexLineEntity(CoordinatorEntity[CentrexCoordinator]):
         self._attr_unique_id = f"{runtime.account.id}_{line.id}_{description.key}"
         self._attr_device_info = line_device_info(runtime, self._line)
         self._last_seen: tuple[Line | None, int | None, str | None, bool] | None = None
+        if (
+            description.key not in ENABLED_ON_LARGE_ACCOUNTS
+            and len(runtime.coordinator.data.lines) > LARGE_ACCOUNT_LINES
+        ):
+            self._attr_entity_registry_enabled_default = False
 
     def _inputs(self) -> tuple[Line | None, int | None, str | None, bool]:
         """Return what the state is made of: the line, and what is counted or kept for it."""

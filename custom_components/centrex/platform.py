@@ -26,8 +26,8 @@ class LineEntityDescription(Protocol):
         """Whether a line gets this entity (what its provider supports)."""
 
 
-#: Lines whose entities are added between two yields to the event loop: adding
-#: an entity never waits, so hundreds of lines at once would hold the loop.
+#: Lines whose entities a platform adds between two yields to the event loop:
+#: adding an entity never waits, so hundreds of lines at once would hold the loop.
 LINES_PER_BATCH = 5
 
 
@@ -52,9 +52,11 @@ async def async_add_line_entities[DescriptionT: LineEntityDescription](
 
     current = list(runtime.coordinator.data.lines.values())
     for start in range(0, len(current), LINES_PER_BATCH):
-        if start:
+        async with runtime.entity_adding:
+            async_add_entities(entities(current[start : start + LINES_PER_BATCH]))
+            # Keep the turn for one loop iteration: the platforms add their
+            # entities at the same time, and their batches must not add up.
             await asyncio.sleep(0)
-        async_add_entities(entities(current[start : start + LINES_PER_BATCH]))
 
     @callback
     def add_new_lines() -> None:

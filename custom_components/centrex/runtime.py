@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
@@ -33,6 +34,9 @@ class CentrexRuntimeData:
     memory: LineMemory
     writer: LineWriter
     restorer: Restorer
+    #: Taken by a platform for each batch of entities it adds, so that the
+    #: batches of different platforms never run in the same loop iteration.
+    entity_adding: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 def saved_destinations(entry: CentrexConfigEntry) -> dict[str, str]:
