@@ -11,6 +11,7 @@ malformed frames or drop the connection.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 BANNER = b"Asterisk Call Manager/9.0.0\r\n"
@@ -53,6 +54,8 @@ class FakeAmi:
     _server: asyncio.Server | None = None
     _writers: list[asyncio.StreamWriter] = field(default_factory=list)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    #: Answers (and closings) still on their way, cancelled when the fake closes.
+    _timers: list[asyncio.TimerHandle] = field(default_factory=list)
 
     @classmethod
     def office(cls) -> FakeAmi:
@@ -66,12 +69,31 @@ class FakeAmi:
             ]
         )
 
-    async def start(self) -> str:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+    @classmethod
+    def freepbx(cls, extensions: int) -> FakeAmi:
+        """Return a FreePBX with this many extensions (1000, 1001, …), a registered phone each."""
+        fake = cls()
+        for index in range(extensions):
+            ext = str(1000 + index)
+            fake.astdb.update(
+                {
+                    f"AMPUSER/{ext}/cidname": f"Extension {ext}",
+                    f"AMPUSER/{ext}/device": ext,
+                    f"AMPUSER/{ext}/ringtimer": "15",
+                    f"DEVICE/{ext}/dial": f"SIP/{ext}",
+                }
+            )
+            fake.peers.append(FakePeer(ext, f"Extension {ext}", registered=True))
+        return fake
+
+    async def start(self, port: int = 0) -> str:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", port)
         self.port = self._server.sockets[0].getsockname()[1]
         return f"127.0.0.1:{self.port}"
 
     async def close(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
         self.drop()
         for task in self._tasks:
             task.cancel()
@@ -104,22 +126,41 @@ class FakeAmi:
         writer.write(BANNER)
         try:
             while (message := await _read(reader)) is not None:
-                await asyncio.sleep(self.delay)
                 self.actions.append({**message, **({"Secret": ""} if "Secret" in message else {})})
                 if self.garbage is not None:
-                    writer.write(self.garbage)
-                    self.garbage = None
-                    continue
-                for answer in self._answer(message):
-                    writer.write(_frame(answer))
-                await writer.drain()
-                if message.get("Action") == "Login" and self.drop_after_login:
-                    writer.close()
+                    answer, self.garbage = self.garbage, None
+                else:
+                    answer = b"".join(_frame(fields) for fields in self._answer(message))
+                last = message.get("Action") == "Login" and self.drop_after_login
+                self._send(writer, answer, last=last)
+                if last:
                     return
         except ConnectionError, asyncio.IncompleteReadError:
             pass
         finally:
-            writer.close()
+            self._later(writer.close)  # after the answers still on their way
+
+    def _send(self, writer: asyncio.StreamWriter, answer: bytes, *, last: bool) -> None:
+        """Send an answer `delay` seconds after its action arrived.
+
+        The delay stands for the network: actions sent together are answered
+        together (the client tells the answers apart by their ActionID).
+        """
+
+        def send() -> None:
+            if writer.is_closing():
+                return
+            writer.write(answer)
+            if last:
+                writer.close()
+
+        self._later(send)
+
+    def _later(self, callback: Callable[[], None]) -> None:
+        if self.delay == 0:
+            callback()
+        else:
+            self._timers.append(asyncio.get_running_loop().call_later(self.delay, callback))
 
     def _answer(self, message: Message) -> list[Message]:
         action = message.get("Action", "")
