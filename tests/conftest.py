@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
+from unittest.mock import PropertyMock, patch
 
 import aiohttp
 import pytest
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
@@ -40,6 +42,17 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """Snapshot entities and states the way Home Assistant core does."""
     return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Iterator[None]:
+    """Create every entity enabled, those disabled by default included (as core's tests do)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield
 
 
 @pytest.fixture
@@ -175,6 +188,21 @@ async def wait_for(hass: HomeAssistant, condition: Callable[[], bool], rounds: i
         await hass.async_block_till_done()
         await asyncio.sleep(0)
     raise AssertionError("condition not reached")
+
+
+async def enable_disabled_entity(hass: HomeAssistant, entry_id: str, entity_id: str) -> State:
+    """Enable an entity created disabled, as a user would, and return its state after the reload."""
+    registry = er.async_get(hass)
+    entity = registry.async_get(entity_id)
+    assert entity is not None
+    assert entity.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    assert hass.states.get(entity_id) is None
+    registry.async_update_entity(entity_id, disabled_by=None)
+    assert await hass.config_entries.async_reload(entry_id)
+    await settle(hass)
+    state = hass.states.get(entity_id)
+    assert state is not None
+    return state
 
 
 async def settle(hass: HomeAssistant, rounds: int = 300) -> None:

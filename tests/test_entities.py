@@ -62,6 +62,7 @@ async def _set_text(hass: HomeAssistant, entity_id: str, value: str) -> None:
         Platform.TEXT,
     ],
 )
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_platform_snapshots(
     hass: HomeAssistant,
     demo_entry: MockConfigEntry,

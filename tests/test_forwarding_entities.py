@@ -18,7 +18,6 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
@@ -27,7 +26,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.centrex.const import DOMAIN, EVENT_FORWARDING_CHANGED, SCAN_INTERVAL
 
-from .conftest import ovh_data, settle, setup_entry, switch
+from .conftest import enable_disabled_entity, ovh_data, settle, setup_entry, switch
 from .fakes import ovh
 from .fakes.ovh import FakeOvh
 
@@ -139,23 +138,32 @@ async def test_no_answer_delay(
 
 
 async def test_account_sensors(
-    hass: HomeAssistant, init_integration: MockConfigEntry, ovh_fake: FakeOvh
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ovh_fake: FakeOvh,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    assert hass.states.get("sensor.atelier_durand_demo_last_successful_sync").state != STATE_UNKNOWN
+    # Disabled by default: it changes with every poll.
+    first = await enable_disabled_entity(
+        hass, init_integration.entry_id, "sensor.atelier_durand_demo_last_successful_sync"
+    )
+    assert first.state != STATE_UNKNOWN
+    # Enabled, it is written with each poll's time (an account entity writes when it changed).
+    freezer.tick(SCAN_INTERVAL)
+    await init_integration.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get(first.entity_id).state != first.state
     # The demo has no request budget; OVH has one.
     assert hass.states.get("sensor.atelier_durand_demo_request_budget_used") is None
     entry = await setup_entry(
         hass, MockConfigEntry(domain=DOMAIN, unique_id="ovh", data=ovh_data(ovh_fake))
     )
-    entity_id = f"sensor.ovhcloud_telecom_{ovh.NICHANDLE.replace('-', '_')}_request_budget_used"
-    registry = er.async_get(hass)
     # Disabled by default: it is for diagnosing OVH's fair use.
-    assert registry.async_get(entity_id).disabled_by is er.RegistryEntryDisabler.INTEGRATION
-    registry.async_update_entity(entity_id, disabled_by=None)
-    await hass.config_entries.async_reload(entry.entry_id)
-    await settle(hass)
-    budget = hass.states.get(entity_id)
-    assert budget is not None
+    budget = await enable_disabled_entity(
+        hass,
+        entry.entry_id,
+        f"sensor.ovhcloud_telecom_{ovh.NICHANDLE.replace('-', '_')}_request_budget_used",
+    )
     assert 0 < float(budget.state) <= 100
 
 

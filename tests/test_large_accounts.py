@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.centrex.const import DOMAIN, LARGE_ACCOUNT_LINES
 from custom_components.centrex.entity import ENABLED_ON_LARGE_ACCOUNTS
 
-from .conftest import setup_entry, sipgate_data
+from .conftest import enable_disabled_entity, setup_entry, sipgate_data
 from .fakes.sipgate import FakeSipgate
 
 
@@ -82,12 +82,9 @@ async def test_large_account_enables_only_the_everyday_entities(
 
     # The user enables one of them: after the reload it has a state.
     missed = next(e for entities in lines.values() for e in entities if _key(e) == "missed_calls")
-    er.async_get(hass).async_update_entity(missed.entity_id, disabled_by=None)
-    assert await hass.config_entries.async_reload(entry.entry_id)
-    await hass.async_block_till_done()
+    state = await enable_disabled_entity(hass, entry.entry_id, missed.entity_id)
     assert entry.state is ConfigEntryState.LOADED
-    assert hass.states.get(missed.entity_id) is not None
-    assert hass.states.get(missed.entity_id).state == "0"  # type: ignore[union-attr]
+    assert state.state == "0"
 
 
 @pytest.mark.parametrize("fake", [LARGE_ACCOUNT_LINES], indirect=True)

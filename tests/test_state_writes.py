@@ -37,19 +37,21 @@ async def large_fake(socket_enabled: None) -> AsyncGenerator[FakeSipgate]:
 
 
 class Writes:
-    """Counts state writes per entity of one config entry's line devices."""
+    """Counts state writes per entity of one config entry (its lines and its account)."""
 
     def __init__(self, hass: HomeAssistant, entry: MockConfigEntry) -> None:
         devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
         lines = {device.id for device in devices if device.via_device_id is not None}
         entities = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+        #: the entities Home Assistant shows (enabled ones)
+        self.shown = {e.entity_id for e in entities if hass.states.get(e.entity_id)}
         #: entity id → the device (line) it belongs to
         self.line_of = {e.entity_id: e.device_id for e in entities if e.device_id in lines}
         self.counts: Counter[str] = Counter()
 
         @callback
         def ours(data: Mapping[str, Any]) -> bool:
-            return data["entity_id"] in self.line_of
+            return data["entity_id"] in self.shown
 
         @callback
         def count(event: Event) -> None:
@@ -61,8 +63,8 @@ class Writes:
         ]
 
     def devices(self) -> set[str | None]:
-        """The line devices whose entities wrote."""
-        return {self.line_of[entity_id] for entity_id in self.counts}
+        """The devices whose entities wrote (None for the account's own)."""
+        return {self.line_of.get(entity_id) for entity_id in self.counts}
 
     def stop(self) -> None:
         for stop in self._stop:
@@ -79,8 +81,10 @@ async def test_only_the_changed_line_writes(
     assert len(coordinator.data.lines) == LINES
     writes = Writes(hass, entry)
     assert len(set(writes.line_of.values())) == LINES
+    # The account's own entities are counted too (live events, at least).
+    assert writes.shown - writes.line_of.keys()
 
-    # A poll that finds nothing new writes no line entity's state.
+    # A poll that finds nothing new writes no entity's state, line or account.
     await coordinator.async_refresh()
     await hass.async_block_till_done()
     assert writes.counts == Counter()

@@ -98,7 +98,7 @@ class CentrexLineEntity(CoordinatorEntity[CentrexCoordinator]):
 
 
 class CentrexAccountEntity(CoordinatorEntity[CentrexCoordinator]):
-    """An entity about the whole account, on the account's device; written on every update."""
+    """An entity about the whole account, on the account's device."""
 
     _attr_has_entity_name = True
 
@@ -109,3 +109,22 @@ class CentrexAccountEntity(CoordinatorEntity[CentrexCoordinator]):
         self.entity_description = description
         self._attr_unique_id = f"{runtime.account.id}_{description.key}"
         self._attr_device_info = account_device_info(runtime.account)
+        self._last_written: tuple[bool, object] | None = None
+
+    async def async_added_to_hass(self) -> None:
+        """Remember the state written on adding."""
+        await super().async_added_to_hass()
+        self._last_written = (self.available, self.state)
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Write the state only when it or the entity's availability changed.
+
+        A poll that finds nothing new then writes nothing: rewriting an
+        unchanged state still fires a state event and touches its record.
+        """
+        shown = (self.available, self.state)
+        if shown == self._last_written:
+            return
+        self._last_written = shown
+        super()._handle_coordinator_update()

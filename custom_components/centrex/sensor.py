@@ -76,6 +76,9 @@ ACCOUNT_SENSORS = (
         translation_key="last_sync",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
+        # Its value is the time of every poll: enabled, it writes a state every
+        # 30 s forever, where every other entity writes only when something changed.
+        entity_registry_enabled_default=False,
         value_fn=lambda runtime: runtime.coordinator.last_sync,
     ),
     CentrexAccountSensorEntityDescription(

@@ -26,7 +26,6 @@ import aiohttp
 import pytest
 from homeassistant.const import EVENT_STATE_CHANGED, EVENT_STATE_REPORTED
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -256,7 +255,7 @@ def _sipgate_fake(lines: int) -> FakeSipgate:
 
 
 class StateWrites:
-    """Records the state writes of the line entities (changed or only reported)."""
+    """Records the state writes of our entities (changed or only reported)."""
 
     def __init__(self, hass: HomeAssistant) -> None:
         self.written: list[str] = []
@@ -269,15 +268,11 @@ class StateWrites:
         def record(event: Event) -> None:
             self.written.append(event.data["entity_id"])
 
-        # Line entities only: the account's "last sync" moves with every poll.
-        devices = dr.async_get(hass)
+        # Every entity of ours, the account's included.
         self.entities = {
             entry.entity_id
             for entry in er.async_get(hass).entities.values()
             if entry.platform == DOMAIN
-            and entry.device_id
-            and (device := devices.async_get(entry.device_id)) is not None
-            and device.via_device_id is not None
         }
         self._stop = [
             hass.bus.async_listen(kind, record, event_filter=ours)
