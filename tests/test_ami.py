@@ -13,7 +13,7 @@ from custom_components.centrex.api import (
     CentrexPermissionError,
     CentrexRequestError,
 )
-from custom_components.centrex.api.ami import AmiClient, encode
+from custom_components.centrex.api.ami import MESSAGES_PER_TURN, AmiClient, encode
 
 from .fakes.ami import SECRET, FakeAmi
 
@@ -97,6 +97,23 @@ async def test_malformed_frame_ends_the_connection(fake: FakeAmi) -> None:
         await client.async_action("Ping")
     assert client.closed is not None
     assert client.closed.done()
+
+
+async def test_a_long_answer_is_parsed_a_few_hundred_messages_at_a_time(fake: FakeAmi) -> None:
+    """A large PBX's answer arrives already buffered: other tasks run while it is parsed."""
+    keys = 10 * MESSAGES_PER_TURN
+    fake.astdb = {f"AMPUSER/{n}/cidname": f"Extension {n}" for n in range(keys)}
+    client = _client(fake)
+    await client.async_connect()
+    read = asyncio.create_task(client.async_action("DBGetTree", {"Family": "AMPUSER"}))
+    # Loop turns taken while the answer's list was partly read.
+    turns_mid_list = 0
+    while not read.done():
+        await asyncio.sleep(0)
+        turns_mid_list += bool(client._lists)  # the list being read
+    assert len(read.result()) == keys + 2
+    assert turns_mid_list >= keys // MESSAGES_PER_TURN - 1
+    await client.async_close()
 
 
 def test_fields_cannot_break_the_framing() -> None:

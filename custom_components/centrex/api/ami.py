@@ -28,6 +28,10 @@ type Message = dict[str, str]
 #: The longest line or message we accept: AMI messages are a few hundred bytes.
 MAX_LINE = 8 * 1024
 MAX_KEYS = 256
+#: Messages parsed before the reader lets other tasks run: a large PBX answers
+#: a read with thousands, already buffered, which would otherwise all be parsed
+#: in one go (readline does not yield while its buffer holds a line).
+MESSAGES_PER_TURN = 200
 DEFAULT_TIMEOUT = 10.0
 
 #: The manager class (manager.conf `read`/`write`) each action we send needs.
@@ -139,8 +143,12 @@ class AmiClient:
     async def _read_loop(self) -> None:
         reason = "the manager interface closed the connection"
         try:
-            while (message := await self._read_message()) is not None:
+            for count in itertools.count(1):
+                if (message := await self._read_message()) is None:
+                    break
                 self._dispatch(message)
+                if count % MESSAGES_PER_TURN == 0:
+                    await asyncio.sleep(0)
         except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as err:
             reason = f"the connection broke: {type(err).__name__}"
         finally:

@@ -299,7 +299,7 @@ class AsteriskProvider(CentrexProvider):
 
     def _forwarding(self, ext: str, trees: Mapping[str, Mapping[str, str]]) -> Forwarding:
         rules: dict[ForwardKind, ForwardRule] = {}
-        extensions = frozenset(self._extensions)
+        extensions = self._extensions.keys()  # a view: nothing copied per line
         for kind, family in FAMILIES.items():
             if dialled := trees[family].get(ext):
                 rule = self._plan.read(ext, dialled, extensions)
@@ -358,7 +358,7 @@ class AsteriskProvider(CentrexProvider):
     async def async_set_forwarding(self, line_id: str, forwarding: Forwarding) -> None:
         """Write the rules that differ from AstDB; check everything before writing anything."""
         ext = await self._known(line_id)
-        extensions = frozenset(self._extensions)
+        extensions = self._extensions.keys()
         wanted: dict[str, str | None] = {}
         for kind, family in FAMILIES.items():
             rule = forwarding.rule(kind)

@@ -8,6 +8,7 @@ prefix and an extension ("*201"). The model speaks E.164, `line:<ext>` and
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import phonenumbers
@@ -36,7 +37,7 @@ class DialPlan:
     outside_prefix: str = ""
     country: str | None = None
 
-    def read(self, line_id: str, dialled: str, extensions: frozenset[str]) -> ForwardRule:
+    def read(self, line_id: str, dialled: str, extensions: AbstractSet[str]) -> ForwardRule:
         """Return the active rule for what the PBX dials when forwarding `line_id`."""
         if dialled == f"{VOICEMAIL_PREFIX}{line_id}":
             return ForwardRule(active=True, destination=VOICEMAIL)
@@ -66,7 +67,7 @@ class DialPlan:
                 return f"+{digits.removeprefix(idd)}"
         return digits
 
-    def dial(self, line_id: str, destination: str, extensions: frozenset[str]) -> str:
+    def dial(self, line_id: str, destination: str, extensions: AbstractSet[str]) -> str:
         """Return what the PBX must dial for `destination` (raise when it cannot)."""
         if destination == VOICEMAIL:
             return f"{VOICEMAIL_PREFIX}{line_id}"
