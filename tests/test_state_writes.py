@@ -128,7 +128,7 @@ async def test_large_accounts_are_read_a_slice_at_a_time(
         hass, MockConfigEntry(domain=DOMAIN, unique_id="sipgate", data=sipgate_data(large_fake))
     )
     coordinator = entry.runtime_data.coordinator
-    # Two slices of at most 80 lines, one per 30 s poll: each line re-read within a minute.
+    # Two slices of at most 64 lines, one per 30 s poll: each line re-read within a minute.
     assert coordinator.update_interval is not None
     assert coordinator.update_interval.total_seconds() == 30
     seen: list[set[str]] = []

@@ -81,12 +81,13 @@ _UNANSWERED_END = {"forwarded": LineEventType.FORWARDED}
 
 #: How often a phoneline's anonymous-call blocking is read again, in seconds.
 OPTIONS_INTERVAL = 300
-#: Lines read whole per poll (three requests each): with Home Assistant's 100
-#: connections per host, a poll stays within three round trips. Larger
-#: accounts are read a slice at a time, the longest unread first...
-LINES_PER_POLL = 80
+#: Lines read whole per poll (three requests each, a fourth when anonymous-call
+#: blocking is due): with Home Assistant's 100 connections per host, a poll's
+#: requests go out in two waves, three when blocking is due. Larger accounts
+#: are read a slice at a time, the longest unread first...
+LINES_PER_POLL = 64
 #: ...polling more often, so that every line is read again within two minutes
-#: (until `MIN_POLL_INTERVAL`, beyond about 1,000 lines, stretches the cycle).
+#: (until `MIN_POLL_INTERVAL`, beyond about 750 lines, stretches the cycle).
 REFRESH_CYCLE = 120.0
 MIN_POLL_INTERVAL = 10.0
 #: Lines built from what was read between two yields to the event loop.
